@@ -1,0 +1,50 @@
+# Sluice — the two commands are `make demo` and `make test`; see README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+STACK := scripts/stack.sh
+ENV := .sluice/env
+SLUICE := .build/debug/sluice
+# Runs a command with the local stack's environment.
+WITH_ENV := set -a && . $(ENV) && set +a &&
+
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench clean
+
+help:
+	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
+	@echo "make test    - start the local stack and run every test (unit and integration)"
+	@echo "make bench   - release build and benchmarks (docs/performance.md)"
+	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
+
+stack:
+	@$(STACK) up
+
+stack-down:
+	@$(STACK) down
+
+build:
+	$(SWIFT) build --product sluice
+
+demo: stack build
+	@scripts/demo.sh
+
+test: stack
+	$(SWIFT) build --build-tests
+	python3 -m unittest scripts/test_generate_debtors.py
+	$(WITH_ENV) $(SWIFT) test --skip-build --no-parallel
+
+unit-test:
+	$(SWIFT) test --skip IntegrationTests
+
+integration-test: stack
+	$(WITH_ENV) $(SWIFT) test --filter IntegrationTests --no-parallel
+
+samples-large:
+	@scripts/generate-large-samples.sh
+
+bench: stack
+	@scripts/bench.sh
+
+clean:
+	rm -rf .build Benchmarks/.build

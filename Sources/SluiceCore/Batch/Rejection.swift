@@ -1,0 +1,44 @@
+/// Why one row of a batch was held back.
+public struct Rejection: Sendable, Hashable {
+    /// Row index inside its batch.
+    public var row: Int32
+    public var code: ReasonCode
+    /// Human-readable reason; it names columns, never the row's values.
+    public var message: String
+    /// The canonical or source column the reason is about, when there is one.
+    public var column: String?
+
+    public init(row: Int32, code: ReasonCode, message: String, column: String? = nil) {
+        self.row = row
+        self.code = code
+        self.message = message
+        self.column = column
+    }
+}
+
+/// A stable, dotted reason code such as `csv.ragged` or `iban.checksum`.
+public struct ReasonCode: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: ReasonCode, rhs: ReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension ReasonCode {
+    /// A record has more or fewer fields than the header.
+    public static let csvRagged: ReasonCode = "csv.ragged"
+    /// A quoted field is still open at the end of the file.
+    public static let csvUnterminatedQuote: ReasonCode = "csv.unterminated_quote"
+    /// A record is longer than the configured maximum.
+    public static let csvRecordTooLong: ReasonCode = "csv.record_too_long"
+    /// A record is not valid UTF-8.
+    public static let encodingInvalidUTF8: ReasonCode = "encoding.invalid_utf8"
+    /// A record contains a NUL byte, which PostgreSQL text cannot hold.
+    public static let encodingNulByte: ReasonCode = "encoding.nul_byte"
+    /// A required column has no value.
+    public static let required: ReasonCode = "field.required"
+}

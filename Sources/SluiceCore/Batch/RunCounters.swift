@@ -1,0 +1,44 @@
+/// Counts of one run, or of one batch, that add up across batches.
+public struct RunCounters: Sendable, Hashable, Codable {
+    public var rowsRead: Int64 = 0
+    public var rowsAccepted: Int64 = 0
+    public var rowsRejected: Int64 = 0
+    public var bytesRead: Int64 = 0
+    public var batches: Int64 = 0
+    /// Rejected rows per reason code. A row with several reasons counts once per reason.
+    public var rejectedByReason: [String: Int64] = [:]
+
+    public init() {}
+
+    /// Counts of one batch.
+    public init(batch: RecordBatch) {
+        rowsRead = Int64(batch.rowCount)
+        rowsAccepted = Int64(batch.acceptedCount)
+        rowsRejected = rowsRead - rowsAccepted
+        bytesRead = batch.sourceByteCount
+        batches = 1
+        for rejection in batch.rejections {
+            rejectedByReason[rejection.code.rawValue, default: 0] += 1
+        }
+    }
+
+    public mutating func add(_ other: RunCounters) {
+        rowsRead += other.rowsRead
+        rowsAccepted += other.rowsAccepted
+        rowsRejected += other.rowsRejected
+        bytesRead += other.bytesRead
+        batches += other.batches
+        for (code, count) in other.rejectedByReason {
+            rejectedByReason[code, default: 0] += count
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rowsRead = "rows_read"
+        case rowsAccepted = "rows_accepted"
+        case rowsRejected = "rows_rejected"
+        case bytesRead = "bytes_read"
+        case batches
+        case rejectedByReason = "rejected_by_reason"
+    }
+}

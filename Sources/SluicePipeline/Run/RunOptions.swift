@@ -1,0 +1,34 @@
+import Foundation
+import SluiceCore
+
+/// How to start a run, beyond what the pipeline file says.
+public struct RunOptions: Sendable {
+    /// Continue this run instead of finding or creating one.
+    public var resumeRunID: UUID?
+    /// Load the object again even if a completed run already loaded this version.
+    public var force: Bool
+    /// Overrides the pipeline's batch size (tests use small batches).
+    public var batchSize: Int?
+    /// Called after every committed batch, from the sink task.
+    public var onProgress: (@Sendable (RunProgress) -> Void)?
+
+    public init(resumeRunID: UUID? = nil, force: Bool = false, batchSize: Int? = nil, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+        self.resumeRunID = resumeRunID
+        self.force = force
+        self.batchSize = batchSize
+        self.onProgress = onProgress
+    }
+}
+
+/// Where a run stands, for progress bars.
+public struct RunProgress: Sendable {
+    public var runID: UUID
+    /// Counts of this invocation (a resumed run starts from its checkpoint).
+    public var counters: RunCounters
+    /// Source offset reached, of `objectSize`.
+    public var offset: Int64
+    public var objectSize: Int64
+    /// Offset this invocation started from.
+    public var startOffset: Int64
+    public var elapsed: Duration
+}

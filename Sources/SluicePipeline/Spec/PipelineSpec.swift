@@ -1,0 +1,152 @@
+import Foundation
+import SluiceCore
+import SluiceFormats
+import SluicePostgres
+import Yams
+
+/// A pipeline file from `pipelines/`: where data comes from, how its columns map, and where
+/// it goes. This is the only place that decodes pipeline YAML.
+public struct PipelineSpec: Sendable, Hashable {
+    public var name: String
+    public var source: SourceSpec
+    public var target: TableName
+    public var batchSize: Int
+    public var columns: [ColumnSpec]
+    /// The file the spec was read from, for messages.
+    public var path: String?
+
+    public struct SourceSpec: Sendable, Hashable {
+        /// Default input when `--input` is not given: `s3://bucket/key` or a path.
+        public var input: String?
+        /// `nil` detects the delimiter from the header line.
+        public var delimiter: UInt8?
+        public var encoding: TextEncoding
+        public var maxRecordBytes: Int
+
+        public var dialect: CSVDialect {
+            CSVDialect(delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes)
+        }
+    }
+
+    public static let defaultBatchSize = 16_384
+
+    /// Reads and checks a pipeline file.
+    public static func load(path: String) throws -> PipelineSpec {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw SluiceError(.invalidPipeline, "cannot read pipeline file", object: path, underlying: error)
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    /// Parses pipeline YAML. Errors name the file, and the line and column where YAML has one.
+    public static func parse(yaml: String, path: String? = nil) throws -> PipelineSpec {
+        let document: PipelineDocument
+        do {
+            document = try YAMLDecoder().decode(PipelineDocument.self, from: yaml)
+        } catch let error as YamlError {
+            throw SluiceError(.invalidPipeline, "invalid YAML: \(error)", object: path)
+        } catch let error as DecodingError {
+            throw SluiceError(.invalidPipeline, Self.describe(error), object: path)
+        } catch {
+            throw SluiceError(.invalidPipeline, "cannot decode pipeline: \(error)", object: path)
+        }
+        return try document.validated(path: path)
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the document" : keys.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context)
+            return "missing key '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " in \(at)")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            return "invalid value at \(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// The YAML shape of a pipeline file, kept apart from the checked `PipelineSpec`.
+struct PipelineDocument: Decodable {
+    struct Source: Decodable {
+        var input: String?
+        var format: String?
+        var delimiter: String?
+        var encoding: String?
+        var max_record_bytes: Int?
+    }
+
+    struct Target: Decodable {
+        var table: String
+    }
+
+    struct Column: Decodable {
+        var name: String
+        var aliases: [String]?
+        var required: Bool?
+    }
+
+    var name: String
+    var source: Source?
+    var target: Target
+    var batch_size: Int?
+    var columns: [Column]
+
+    func validated(path: String?) throws -> PipelineSpec {
+        func invalid(_ reason: String) -> SluiceError { SluiceError(.invalidPipeline, reason, pipeline: name, object: path) }
+
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw invalid("name must be letters, digits, - and _")
+        }
+        if let format = source?.format, format.lowercased() != "csv" {
+            throw invalid("source.format '\(format)' is not supported; use csv")
+        }
+        var delimiter: UInt8?
+        switch source?.delimiter {
+        case nil, "auto": delimiter = nil
+        case ",": delimiter = UInt8(ascii: ",")
+        case ";": delimiter = UInt8(ascii: ";")
+        case "\t", "tab", "\\t": delimiter = UInt8(ascii: "\t")
+        case "|": delimiter = UInt8(ascii: "|")
+        case let other?: throw invalid("source.delimiter '\(other)' must be one of auto , ; tab |")
+        }
+        var encoding = TextEncoding.utf8
+        if let name = source?.encoding {
+            guard let parsed = TextEncoding(name: name) else { throw invalid("source.encoding '\(name)' must be utf-8 or windows-1252") }
+            encoding = parsed
+        }
+        let maxRecordBytes = source?.max_record_bytes ?? (1 << 20)
+        guard maxRecordBytes >= 1024 else { throw invalid("source.max_record_bytes must be at least 1024") }
+        let batchSize = batch_size ?? PipelineSpec.defaultBatchSize
+        guard (1...1_000_000).contains(batchSize) else { throw invalid("batch_size must be between 1 and 1000000") }
+        guard !columns.isEmpty else { throw invalid("columns must list at least one column") }
+        var seen = Set<String>()
+        let reserved: Set<String> = ["run_id", "source_line", "source_offset", "raw"]
+        for column in columns {
+            guard TableName.isIdentifier(column.name), column.name == column.name.lowercased() else {
+                throw invalid("column name '\(column.name)' must be lower-case letters, digits and _")
+            }
+            guard !reserved.contains(column.name) else { throw invalid("column name '\(column.name)' is reserved") }
+            guard seen.insert(column.name).inserted else { throw invalid("column '\(column.name)' is listed twice") }
+        }
+        let table: TableName
+        do { table = try TableName(target.table) } catch { throw invalid("target.table '\(target.table)' must be schema.table") }
+        return PipelineSpec(
+            name: name,
+            source: .init(input: source?.input, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
+            target: table,
+            batchSize: batchSize,
+            columns: columns.map { ColumnSpec(name: $0.name, aliases: $0.aliases ?? [], required: $0.required ?? false) },
+            path: path
+        )
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SluiceCore
+
+/// Commits batches into PostgreSQL exactly once.
+///
+/// One transaction per batch holds the COPY of its accepted rows, the COPY of its
+/// rejections, its checkpoint row and the run's counters. Either all of it is there after
+/// a crash or none of it is, and the checkpoint's primary key refuses a batch committed
+/// twice.
+public struct BatchSink: Sendable {
+    let connection: PostgresConnection
+    public let table: TableName
+    public let encoder: CopyEncoder
+    let runID: UUID
+    let logger: Logger
+
+    public init(connection: PostgresConnection, table: TableName, encoder: CopyEncoder, runID: UUID, logger: Logger) {
+        self.connection = connection
+        self.table = table
+        self.encoder = encoder
+        self.runID = runID
+        self.logger = logger
+    }
+
+    /// A batch ready for the sink: its lineage and counts plus the encoded COPY data.
+    public struct EncodedBatch: Sendable {
+        public var sequence: Int
+        public var startOffset: Int64
+        public var nextOffset: Int64
+        public var nextLine: Int64
+        public var counters: RunCounters
+        public var accepted: ByteBuffer
+        public var rejected: ByteBuffer
+
+        public init(batch: RecordBatch, encoder: CopyEncoder) {
+            sequence = batch.sequence
+            startOffset = batch.startOffset
+            nextOffset = batch.nextOffset
+            nextLine = batch.nextLine
+            counters = RunCounters(batch: batch)
+            accepted = encoder.encodeAccepted(batch)
+            rejected = encoder.encodeRejected(batch)
+        }
+    }
+
+    public func commit(_ batch: EncodedBatch) async throws {
+        let reasons = String(decoding: try JSONEncoder().encode(batch.counters.rejectedByReason), as: UTF8.self)
+        let counters = batch.counters
+        do {
+            try await connection.withTransaction(logger: logger) { connection in
+                if batch.accepted.readableBytes > 0 {
+                    try await connection.copyFrom(table: table.copyTarget, columns: encoder.targetColumns, logger: logger) { writer in
+                        try await writer.write(batch.accepted)
+                    }
+                }
+                if batch.rejected.readableBytes > 0 {
+                    try await connection.copyFrom(table: "sluice\".\"rejections", columns: CopyEncoder.rejectionColumns, logger: logger) { writer in
+                        try await writer.write(batch.rejected)
+                    }
+                }
+                try await connection.query("""
+                    INSERT INTO sluice.run_checkpoints
+                        (run_id, batch_seq, start_offset, next_offset, next_line, rows_read, rows_accepted, rows_rejected)
+                    VALUES (\(runID), \(batch.sequence), \(batch.startOffset), \(batch.nextOffset), \(batch.nextLine),
+                            \(Int(counters.rowsRead)), \(Int(counters.rowsAccepted)), \(Int(counters.rowsRejected)))
+                    """, logger: logger)
+                try await connection.query("""
+                    UPDATE sluice.runs SET
+                        rows_read = rows_read + \(counters.rowsRead),
+                        rows_accepted = rows_accepted + \(counters.rowsAccepted),
+                        rows_rejected = rows_rejected + \(counters.rowsRejected),
+                        bytes_read = bytes_read + \(counters.bytesRead),
+                        batches = batches + 1,
+                        rejected_by_reason = (
+                            SELECT coalesce(jsonb_object_agg(code, total), '{}'::jsonb) FROM (
+                                SELECT code, sum(n)::bigint AS total FROM (
+                                    SELECT key AS code, value::bigint AS n FROM jsonb_each_text(rejected_by_reason)
+                                    UNION ALL
+                                    SELECT key, value::bigint FROM jsonb_each_text(\(reasons)::jsonb)
+                                ) AS both_sides GROUP BY code
+                            ) AS merged),
+                        updated_at = now()
+                    WHERE id = \(runID)
+                    """, logger: logger)
+            }
+        } catch {
+            throw SluiceError(.database, "cannot commit batch \(batch.sequence) into \(table)", stage: "sink", underlying: Self.unwrap(error))
+        }
+    }
+
+    static func unwrap(_ error: any Error) -> any Error {
+        if let transaction = error as? PostgresTransactionError {
+            return transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
+        }
+        return error
+    }
+}

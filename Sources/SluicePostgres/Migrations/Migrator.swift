@@ -1,0 +1,138 @@
+import Logging
+import PostgresNIO
+import SluiceCore
+
+/// Applies Sluice's schema migrations, once, in order, safely from several nodes at once.
+public struct Migrator: Sendable {
+    /// A numbered schema change. Applied migrations are never edited; add a new one.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "runs, checkpoints and rejections", sql: """
+            CREATE TABLE IF NOT EXISTS sluice.runs (
+                id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+                pipeline text NOT NULL,
+                object_uri text NOT NULL,
+                etag text NOT NULL,
+                object_size bigint NOT NULL,
+                target_table text NOT NULL,
+                batch_rows integer NOT NULL,
+                status text NOT NULL DEFAULT 'running'
+                    CHECK (status IN ('running', 'completed', 'failed')),
+                rows_read bigint NOT NULL DEFAULT 0,
+                rows_accepted bigint NOT NULL DEFAULT 0,
+                rows_rejected bigint NOT NULL DEFAULT 0,
+                bytes_read bigint NOT NULL DEFAULT 0,
+                batches bigint NOT NULL DEFAULT 0,
+                rejected_by_reason jsonb NOT NULL DEFAULT '{}',
+                timings jsonb NOT NULL DEFAULT '{}',
+                attempts integer NOT NULL DEFAULT 1,
+                error text,
+                node text,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz
+            );
+            -- At most one unfinished run per pipeline and object version: a second start resumes it.
+            CREATE UNIQUE INDEX IF NOT EXISTS runs_one_open_per_object
+                ON sluice.runs (pipeline, object_uri, etag) WHERE status <> 'completed';
+            CREATE INDEX IF NOT EXISTS runs_by_object ON sluice.runs (pipeline, object_uri, etag, status);
+
+            CREATE TABLE IF NOT EXISTS sluice.run_checkpoints (
+                run_id uuid NOT NULL REFERENCES sluice.runs (id) ON DELETE CASCADE,
+                batch_seq integer NOT NULL,
+                start_offset bigint NOT NULL,
+                next_offset bigint NOT NULL,
+                next_line bigint NOT NULL,
+                rows_read integer NOT NULL,
+                rows_accepted integer NOT NULL,
+                rows_rejected integer NOT NULL,
+                committed_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (run_id, batch_seq)
+            );
+
+            CREATE TABLE IF NOT EXISTS sluice.rejections (
+                run_id uuid NOT NULL,
+                batch_seq integer NOT NULL,
+                object_uri text NOT NULL,
+                line bigint NOT NULL,
+                byte_offset bigint NOT NULL,
+                code text NOT NULL,
+                message text NOT NULL,
+                column_name text,
+                raw bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX IF NOT EXISTS rejections_by_run ON sluice.rejections (run_id, line);
+            """),
+    ]
+
+    public init() {}
+
+    /// Creates the `sluice` schema and applies every migration not applied yet.
+    public func migrate(on connection: PostgresConnection, logger: Logger) async throws {
+        do {
+            // A transaction-scoped advisory lock serialises nodes that start together.
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(7352001)", logger: logger)
+                try await connection.query("CREATE SCHEMA IF NOT EXISTS sluice", logger: logger)
+                try await connection.query("""
+                    CREATE TABLE IF NOT EXISTS sluice.schema_migrations (
+                        version integer PRIMARY KEY,
+                        name text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now())
+                    """, logger: logger)
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM sluice.schema_migrations", logger: logger).decode(Int.self) {
+                    applied.insert(version)
+                }
+                for migration in Self.migrations where !applied.contains(migration.version) {
+                    logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                    try await connection.runScript(migration.sql, logger: logger)
+                    try await connection.query(
+                        "INSERT INTO sluice.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                        logger: logger
+                    )
+                }
+            }
+        } catch {
+            throw SluiceError(.database, "migration failed", stage: "migrate", underlying: error)
+        }
+    }
+
+    /// Creates a pipeline's target table when it does not exist: one `text` column per
+    /// canonical column, plus the lineage columns every target table has.
+    public func ensureTargetTable(_ table: TableName, columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        let columnList = columns.map { "\(TableName.quote($0)) text" }.joined(separator: ",\n    ")
+        let sql = """
+            CREATE SCHEMA IF NOT EXISTS \(TableName.quote(table.schema));
+            CREATE TABLE IF NOT EXISTS \(table.quoted) (
+                run_id uuid NOT NULL,
+                source_line bigint NOT NULL,
+                source_offset bigint NOT NULL,
+                \(columnList),
+                raw text NOT NULL
+            )
+            """
+        do {
+            try await connection.runScript(sql, logger: logger)
+        } catch {
+            throw SluiceError(.database, "cannot create target table \(table)", stage: "sink", underlying: error)
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a script of several `;`-separated statements, one at a time, since the
+    /// extended query protocol takes one statement per query. Scripts here hold no `;`
+    /// inside literals.
+    func runScript(_ sql: String, logger: Logger = Logger(label: "sluice.migrate")) async throws {
+        for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+            try await query(PostgresQuery(unsafeSQL: String(statement)), logger: logger)
+        }
+    }
+}

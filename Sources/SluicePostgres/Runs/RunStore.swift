@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SluiceCore
+
+/// Reads and writes `sluice.runs` and its checkpoints.
+public struct RunStore: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    public init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    private static let columns = """
+        id, pipeline, object_uri, etag, object_size, target_table, batch_rows, status,
+        rows_read, rows_accepted, rows_rejected, bytes_read, batches, rejected_by_reason::text,
+        attempts, error, started_at, updated_at, finished_at
+        """
+
+    /// Starts a new run, or returns the open run that another start created for the same
+    /// object version at the same moment.
+    public func createRun(pipeline: String, object: SourceObject, targetTable: String, batchRows: Int, node: String) async throws -> RunRecord {
+        try await database("create run") {
+            let rows = try await connection.query("""
+                INSERT INTO sluice.runs (pipeline, object_uri, etag, object_size, target_table, batch_rows, node)
+                VALUES (\(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node))
+                ON CONFLICT (pipeline, object_uri, etag) WHERE status <> 'completed' DO NOTHING
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+            if let run = try await Self.decode(rows).first { return run }
+            guard let open = try await openRun(pipeline: pipeline, object: object) else {
+                throw SluiceError(.database, "run for \(object.uri) vanished while it was being created")
+            }
+            return open
+        }
+    }
+
+    public func run(id: UUID) async throws -> RunRecord? {
+        try await database("read run") {
+            try await Self.decode(connection.query("SELECT \(unescaped: Self.columns) FROM sluice.runs WHERE id = \(id)", logger: logger)).first
+        }
+    }
+
+    /// The unfinished (running or failed) run of this pipeline on this object version.
+    public func openRun(pipeline: String, object: SourceObject) async throws -> RunRecord? {
+        try await database("find open run") {
+            try await Self.decode(connection.query("""
+                SELECT \(unescaped: Self.columns) FROM sluice.runs
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status <> 'completed'
+                """, logger: logger)).first
+        }
+    }
+
+    /// The latest completed run of this pipeline on this object version.
+    public func completedRun(pipeline: String, object: SourceObject) async throws -> RunRecord? {
+        try await database("find completed run") {
+            try await Self.decode(connection.query("""
+                SELECT \(unescaped: Self.columns) FROM sluice.runs
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status = 'completed'
+                ORDER BY finished_at DESC LIMIT 1
+                """, logger: logger)).first
+        }
+    }
+
+    /// Recent runs, newest first.
+    public func recentRuns(limit: Int) async throws -> [RunRecord] {
+        try await database("list runs") {
+            try await Self.decode(connection.query(
+                "SELECT \(unescaped: Self.columns) FROM sluice.runs ORDER BY started_at DESC LIMIT \(limit)", logger: logger))
+        }
+    }
+
+    /// Takes the run's session advisory lock. It is held while this connection lives, so a
+    /// process that dies releases it and another may resume the run.
+    public func tryLock(_ run: RunRecord) async throws -> Bool {
+        try await database("lock run") {
+            let rows = try await connection.query(
+                "SELECT pg_try_advisory_lock(7352002, hashtext(\(run.idText)))", logger: logger)
+            for try await locked in rows.decode(Bool.self) { return locked }
+            return false
+        }
+    }
+
+    public func markRunning(_ run: RunRecord, resumed: Bool) async throws {
+        try await database("mark run running") {
+            try await connection.query("""
+                UPDATE sluice.runs SET status = 'running', error = NULL, finished_at = NULL, updated_at = now(),
+                    attempts = attempts + \(resumed ? 1 : 0)
+                WHERE id = \(run.id)
+                """, logger: logger)
+        }
+    }
+
+    public func checkpoints(of run: RunRecord) async throws -> [Checkpoint] {
+        try await database("read checkpoints") {
+            var result: [Checkpoint] = []
+            let rows = try await connection.query("""
+                SELECT batch_seq, start_offset, next_offset, next_line FROM sluice.run_checkpoints
+                WHERE run_id = \(run.id) ORDER BY batch_seq
+                """, logger: logger)
+            for try await (sequence, start, next, line) in rows.decode((Int, Int64, Int64, Int64).self) {
+                result.append(Checkpoint(batchSequence: sequence, startOffset: start, nextOffset: next, nextLine: line))
+            }
+            return result
+        }
+    }
+
+    public func complete(_ run: RunRecord, timings: [String: Double]) async throws {
+        let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
+        try await database("complete run") {
+            try await connection.query("""
+                UPDATE sluice.runs SET status = 'completed', finished_at = now(), updated_at = now(),
+                    timings = \(timingsJSON)::jsonb, error = NULL
+                WHERE id = \(run.id)
+                """, logger: logger)
+        }
+    }
+
+    public func fail(_ run: RunRecord, error: String, timings: [String: Double]) async throws {
+        let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
+        try await database("fail run") {
+            try await connection.query("""
+                UPDATE sluice.runs SET status = 'failed', updated_at = now(), error = \(error), timings = \(timingsJSON)::jsonb
+                WHERE id = \(run.id)
+                """, logger: logger)
+        }
+    }
+
+    @discardableResult
+    private func database<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SluiceError {
+            throw error
+        } catch {
+            throw SluiceError(.database, "cannot \(action)", underlying: error)
+        }
+    }
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [RunRecord] {
+        var result: [RunRecord] = []
+        for try await row in rows {
+            let random = row.makeRandomAccess()
+            var counters = RunCounters()
+            counters.rowsRead = try random[8].decode(Int64.self)
+            counters.rowsAccepted = try random[9].decode(Int64.self)
+            counters.rowsRejected = try random[10].decode(Int64.self)
+            counters.bytesRead = try random[11].decode(Int64.self)
+            counters.batches = try random[12].decode(Int64.self)
+            let reasons = try random[13].decode(String.self)
+            counters.rejectedByReason = (try? JSONDecoder().decode([String: Int64].self, from: Data(reasons.utf8))) ?? [:]
+            result.append(RunRecord(
+                id: try random[0].decode(UUID.self),
+                pipeline: try random[1].decode(String.self),
+                objectURI: try random[2].decode(String.self),
+                etag: try random[3].decode(String.self),
+                objectSize: try random[4].decode(Int64.self),
+                targetTable: try random[5].decode(String.self),
+                batchRows: try random[6].decode(Int.self),
+                status: RunRecord.Status(rawValue: try random[7].decode(String.self)) ?? .failed,
+                counters: counters,
+                attempts: try random[14].decode(Int.self),
+                error: try random[15].decode(String?.self),
+                startedAt: try random[16].decode(Date.self),
+                updatedAt: try random[17].decode(Date.self),
+                finishedAt: try random[18].decode(Date?.self)
+            ))
+        }
+        return result
+    }
+}

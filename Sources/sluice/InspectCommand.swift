@@ -1,0 +1,137 @@
+import ArgumentParser
+import SluiceCore
+import SluiceFormats
+import SluicePipeline
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print the parsed records of a file or S3 object.",
+        discussion: """
+            jsonl prints one JSON array of field strings per record, the header record first, \
+            with fields exactly as in the file after unquoting. Blank lines are skipped.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, jsonl
+    }
+
+    @Argument(help: "A local path or s3://bucket/key.")
+    var input: String
+
+    @Option(name: .long, help: "Data records to print (default: 20 for table, all for jsonl).")
+    var limit: Int?
+
+    @Option(name: .long, help: "table or jsonl.")
+    var format: Format = .table
+
+    @Option(name: .long, help: "Field delimiter; detected from the header when not given.")
+    var delimiter: String?
+
+    @Option(name: .long, help: "utf-8 or windows-1252.")
+    var encoding: String = "utf-8"
+
+    func run() async throws {
+        try await reportingErrors {
+            guard let textEncoding = TextEncoding(name: encoding) else {
+                throw SluiceError(.invalidArgument, "--encoding must be utf-8 or windows-1252")
+            }
+            var dialect = CSVDialect(encoding: textEncoding)
+            if let delimiter {
+                let value = delimiter == "tab" || delimiter == "\\t" ? "\t" : delimiter
+                guard value.utf8.count == 1, let byte = value.utf8.first else {
+                    throw SluiceError(.invalidArgument, "--delimiter must be one character or 'tab'")
+                }
+                dialect.delimiter = byte
+            }
+            let source = try InputLocator(s3Configuration: try Environment.s3()).source(for: input)
+            let object = try await source.describe()
+            var decoder = CSVDecoder(source: source, object: object, dialect: dialect, batchRows: 4096)
+            let header = try await decoder.readHeader()
+            let limit = self.limit ?? (format == .table ? 20 : Int.max)
+            var printer = RecordPrinter(format: format, header: header.fields)
+            var printed = 0
+            reading: while printed < limit, let batch = try await decoder.nextBatch() {
+                for row in 0..<batch.rowCount {
+                    if printed >= limit { break reading }
+                    let fields = (0..<batch.fieldCount(ofRow: row)).map { batch.text(row: row, field: $0) }
+                    let reasons = batch.rejections.filter { Int($0.row) == row }.map(\.code.rawValue)
+                    printer.add(fields, line: batch.lines[row], reasons: reasons)
+                    printed += 1
+                }
+            }
+            printer.finish()
+        }
+    }
+}
+
+/// Prints records as JSON lines, or collects them into an aligned table.
+struct RecordPrinter {
+    let format: InspectCommand.Format
+    let header: [String]
+    private var rows: [(line: Int64, fields: [String], reasons: [String])] = []
+
+    init(format: InspectCommand.Format, header: [String]) {
+        self.format = format
+        self.header = header
+        if format == .jsonl { print(Self.jsonArray(header)) }
+    }
+
+    mutating func add(_ fields: [String], line: Int64, reasons: [String]) {
+        switch format {
+        case .jsonl: print(Self.jsonArray(fields))
+        case .table: rows.append((line, fields, reasons))
+        }
+    }
+
+    func finish() {
+        guard format == .table else { return }
+        let maxWidth = 24
+        func cell(_ text: String) -> String {
+            let flat = text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+            return flat.count > maxWidth ? String(flat.prefix(maxWidth - 1)) + "…" : flat
+        }
+        let columns = max(header.count, rows.map(\.fields.count).max() ?? 0)
+        var widths = [Int](repeating: 1, count: columns + 1)
+        widths[0] = max(4, rows.map { String($0.line).count }.max() ?? 0)
+        let headerCells = ["line"] + (0..<columns).map { $0 < header.count ? cell(header[$0]) : "" }
+        let bodyCells = rows.map { row in [String(row.line)] + (0..<columns).map { $0 < row.fields.count ? cell(row.fields[$0]) : "" } }
+        for cells in [headerCells] + bodyCells {
+            for (index, text) in cells.enumerated() { widths[index] = max(widths[index], text.count) }
+        }
+        func render(_ cells: [String]) -> String {
+            cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: " │ ")
+        }
+        print(render(headerCells))
+        print(widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─"))
+        for (index, cells) in bodyCells.enumerated() {
+            let reasons = rows[index].reasons
+            print(render(cells) + (reasons.isEmpty ? "" : "  ✗ " + reasons.joined(separator: ",")))
+        }
+    }
+
+    /// A JSON array of strings, escaping only what JSON requires so text stays readable.
+    static func jsonArray(_ fields: [String]) -> String {
+        var out = "["
+        for (index, field) in fields.enumerated() {
+            if index > 0 { out += "," }
+            out += "\""
+            for scalar in field.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out += "\""
+        }
+        return out + "]"
+    }
+}

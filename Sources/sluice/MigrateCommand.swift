@@ -1,0 +1,22 @@
+import ArgumentParser
+import SluicePostgres
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or update Sluice's schema in PostgreSQL (also done before every run)."
+    )
+
+    @Flag(name: .shortAndLong, help: "Log debug messages to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        let logger = Environment.logger(verbose: verbose)
+        try await reportingErrors {
+            let connection = try await Environment.database().connect(logger: logger)
+            defer { Task { try? await connection.close() } }
+            try await Migrator().migrate(on: connection, logger: logger)
+            print("schema sluice is at version \(Migrator.migrations.map(\.version).max() ?? 0)")
+        }
+    }
+}

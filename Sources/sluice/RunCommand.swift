@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SluiceCore
+import SluicePipeline
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Load one object through a pipeline into PostgreSQL.",
+        discussion: """
+            Finds or creates the run for this pipeline and object version. An unfinished run \
+            of the same object is resumed from its last checkpoint; a completed one is not \
+            loaded again unless --force is given.
+            """
+    )
+
+    @Argument(help: "The pipeline file, e.g. pipelines/debtors.yaml.")
+    var pipeline: String
+
+    @Option(name: .long, help: "s3://bucket/key or a local path. Defaults to the pipeline's source.input.")
+    var input: String?
+
+    @Option(name: .long, help: "Continue this run id from its last checkpoint.")
+    var resume: String?
+
+    @Flag(name: .long, help: "Load the object again even if it was loaded before.")
+    var force = false
+
+    @Option(name: .long, help: "Rows per batch (overrides the pipeline's batch_size for a new run).")
+    var batchSize: Int?
+
+    @Flag(name: .long, help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    @Flag(name: .long, help: "Never draw the progress bar.")
+    var noProgress = false
+
+    @Flag(name: .shortAndLong, help: "Log debug messages to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        let logger = Environment.logger(verbose: verbose)
+        let summary = try await reportingErrors { try await load(logger: logger) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print(SummaryText.render(summary))
+        }
+    }
+
+    private func load(logger: Logger) async throws -> RunSummary {
+        let spec = try PipelineSpec.load(path: pipeline)
+        guard let input = input ?? spec.source.input else {
+            throw SluiceError(.invalidArgument, "no --input given and the pipeline has no source.input")
+        }
+        var resumeID: UUID?
+        if let resume {
+            guard let id = UUID(uuidString: resume) else { throw SluiceError(.invalidArgument, "--resume needs a run id (UUID)") }
+            resumeID = id
+        }
+        let runner = PipelineRunner(
+            database: try Environment.database(),
+            inputs: InputLocator(s3Configuration: try Environment.s3(), logger: logger),
+            logger: logger
+        )
+        var options = RunOptions(resumeRunID: resumeID, force: force, batchSize: batchSize)
+        let progressBar: ProgressBar? = (!noProgress && Terminal.stderrIsTerminal) ? ProgressBar() : nil
+        if let progressBar {
+            options.onProgress = { @Sendable progress in progressBar.update(progress) }
+        }
+        defer { progressBar?.finish() }
+        return try await runner.run(spec, input: input, options: options)
+    }
+}
+
+/// The human-readable run summary.
+enum SummaryText {
+    static func render(_ summary: RunSummary) -> String {
+        let totals = summary.totals
+        var lines: [String] = []
+        lines.append("Run \(summary.runID) \(summary.status)\(summary.resumed ? " (resumed)" : "")")
+        lines.append("  pipeline   \(summary.pipeline) → \(summary.targetTable)")
+        lines.append("  object     \(summary.object)")
+        lines.append("  rows read  \(pad(totals.rowsRead))")
+        lines.append("  accepted   \(pad(totals.rowsAccepted))")
+        lines.append("  rejected   \(pad(totals.rowsRejected))")
+        for (code, count) in totals.rejectedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")
+        }
+        lines.append("  data       \(Terminal.bytes(totals.bytesRead)) in \(totals.batches) batches")
+        lines.append("  time       \(Terminal.fixed(summary.seconds, 2)) s, \(Terminal.grouped(Int64(summary.rowsPerSecond))) rows/s"
+            + (summary.resumed ? " (this attempt: \(Terminal.grouped(summary.thisAttempt.rowsRead)) rows)" : ""))
+        if !summary.stageSeconds.isEmpty {
+            let stages = ["parse", "stages", "encode", "sink"].compactMap { name in
+                summary.stageSeconds[name].map { "\(name) \(Terminal.fixed($0, 2))s" }
+            }
+            lines.append("  busy       " + stages.joined(separator: ", "))
+        }
+        if let error = summary.error { lines.append("  error      \(error)") }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func pad(_ value: Int64) -> String {
+        let text = Terminal.grouped(value)
+        return String(repeating: " ", count: max(0, 12 - text.count)) + text
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import SluicePostgres
+
+struct RunsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "List recent runs with their status and counts."
+    )
+
+    @Option(name: .long, help: "How many runs to list.")
+    var limit = 20
+
+    func run() async throws {
+        let logger = Environment.logger(verbose: false)
+        try await reportingErrors {
+            let connection = try await Environment.database().connect(logger: logger)
+            try await Migrator().migrate(on: connection, logger: logger)
+            let runs = try await RunStore(connection: connection, logger: logger).recentRuns(limit: limit)
+            try? await connection.close()
+            for run in runs {
+                let counters = run.counters
+                print("\(run.idText)  \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.pipeline)  \(run.objectURI)  "
+                    + "read \(counters.rowsRead) accepted \(counters.rowsAccepted) rejected \(counters.rowsRejected)"
+                    + (run.error.map { "  error: \($0)" } ?? ""))
+            }
+        }
+    }
+}
