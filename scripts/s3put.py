@@ -373,6 +373,9 @@ def main(argv: list[str]) -> int:
         else:
             sys.stderr.write(__doc__)
             return 2
+    except BrokenPipeError:  # e.g. `--list ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except S3Error as e:
         sys.stderr.write("s3put: %s\n" % e)
         return 1

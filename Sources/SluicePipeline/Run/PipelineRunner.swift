@@ -55,7 +55,8 @@ public struct PipelineRunner: Sendable {
         let migrator = Migrator()
         try await migrator.migrate(on: connection, logger: logger)
         try await migrator.ensureTargetTable(spec.target, columns: spec.columns.map(\.name), on: connection, logger: logger)
-        let store = RunStore(connection: connection, logger: logger)
+        let lossGuard = ConnectionLossGuard(connection: connection)
+        let store = RunStore(connection: connection, logger: logger, lossGuard: lossGuard)
 
         let (run, resumed) = try await findOrCreateRun(spec, object: object, store: store, options: options)
         var logger = logger
@@ -73,6 +74,7 @@ public struct PipelineRunner: Sendable {
 
         var timings: [String: Double] = [:]
         var attempt = RunCounters()
+        var extraConnections: [PostgresConnection] = []
         var startOffset: Int64 = 0
         do {
             var decoder = CSVDecoder(source: source, object: object, dialect: spec.source.dialect, batchRows: run.batchRows)
@@ -85,15 +87,22 @@ public struct PipelineRunner: Sendable {
             }
             let stages: [any Stage] = [ColumnMapper(mapping: mapping)]
             let encoder = CopyEncoder(runID: run.idText, columns: spec.columns.map(\.name))
-            let sink = BatchSink(connection: connection, table: spec.target, encoder: encoder, runID: run.id, logger: logger)
+            var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, runID: run.id, logger: logger, lossGuard: lossGuard)]
+            for _ in 1..<spec.sinkConnections {
+                let extra = try await database.connect(logger: logger)
+                extraConnections.append(extra)
+                sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, runID: run.id, logger: logger))
+            }
+            let tally = ProgressTally(startOffset: firstOffset)
             let flow = BatchFlow(
                 stages: stages,
                 encoder: encoder,
-                sink: sink,
+                sinks: sinks,
                 skip: resume.committedAfter,
                 progress: { counters, offset in
+                    let (total, reached) = tally.add(counters, offset: offset)
                     options.onProgress?(RunProgress(
-                        runID: run.id, counters: counters, offset: offset, objectSize: object.size,
+                        runID: run.id, counters: total, offset: reached, objectSize: object.size,
                         startOffset: firstOffset, elapsed: ContinuousClock.now - started))
                 }
             )
@@ -104,8 +113,10 @@ public struct PipelineRunner: Sendable {
         } catch {
             let message = (error as? SluiceError)?.description ?? String(describing: error)
             try? await store.fail(run, error: message, timings: timings)
+            await Self.close(extraConnections)
             throw error
         }
+        await Self.close(extraConnections)
 
         let seconds = (ContinuousClock.now - started).seconds
         let final = try await store.run(id: run.id) ?? run
@@ -153,6 +164,10 @@ public struct PipelineRunner: Sendable {
         let run = try await store.createRun(
             pipeline: spec.name, object: object, targetTable: spec.target.description, batchRows: batchRows, node: Self.nodeName)
         return (run, false)
+    }
+
+    private static func close(_ connections: [PostgresConnection]) async {
+        for connection in connections { try? await connection.close() }
     }
 
     static let nodeName: String = {

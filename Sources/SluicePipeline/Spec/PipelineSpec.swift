@@ -10,6 +10,8 @@ public struct PipelineSpec: Sendable, Hashable {
     public var name: String
     public var source: SourceSpec
     public var target: TableName
+    /// Connections that commit batches in parallel, each batch in its own transaction.
+    public var sinkConnections: Int
     public var batchSize: Int
     public var columns: [ColumnSpec]
     /// The file the spec was read from, for messages.
@@ -87,6 +89,7 @@ struct PipelineDocument: Decodable {
 
     struct Target: Decodable {
         var table: String
+        var connections: Int?
     }
 
     struct Column: Decodable {
@@ -138,12 +141,15 @@ struct PipelineDocument: Decodable {
             guard !reserved.contains(column.name) else { throw invalid("column name '\(column.name)' is reserved") }
             guard seen.insert(column.name).inserted else { throw invalid("column '\(column.name)' is listed twice") }
         }
+        let connections = target.connections ?? 2
+        guard (1...8).contains(connections) else { throw invalid("target.connections must be between 1 and 8") }
         let table: TableName
         do { table = try TableName(target.table) } catch { throw invalid("target.table '\(target.table)' must be schema.table") }
         return PipelineSpec(
             name: name,
             source: .init(input: source?.input, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
             target: table,
+            sinkConnections: connections,
             batchSize: batchSize,
             columns: columns.map { ColumnSpec(name: $0.name, aliases: $0.aliases ?? [], required: $0.required ?? false) },
             path: path

@@ -16,9 +16,14 @@ public struct BatchSink: Sendable {
     public let encoder: CopyEncoder
     let runID: UUID
     let logger: Logger
+    let lossGuard: ConnectionLossGuard
 
-    public init(connection: PostgresConnection, table: TableName, encoder: CopyEncoder, runID: UUID, logger: Logger) {
+    public init(
+        connection: PostgresConnection, table: TableName, encoder: CopyEncoder, runID: UUID, logger: Logger,
+        lossGuard: ConnectionLossGuard? = nil
+    ) {
         self.connection = connection
+        self.lossGuard = lossGuard ?? ConnectionLossGuard(connection: connection)
         self.table = table
         self.encoder = encoder
         self.runID = runID
@@ -47,6 +52,10 @@ public struct BatchSink: Sendable {
     }
 
     public func commit(_ batch: EncodedBatch) async throws {
+        try await lossGuard.run { try await self.transact(batch) }
+    }
+
+    private func transact(_ batch: EncodedBatch) async throws {
         let reasons = String(decoding: try JSONEncoder().encode(batch.counters.rejectedByReason), as: UTF8.self)
         let counters = batch.counters
         do {

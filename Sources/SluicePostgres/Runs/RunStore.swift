@@ -7,10 +7,12 @@ import SluiceCore
 public struct RunStore: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    let lossGuard: ConnectionLossGuard
 
-    public init(connection: PostgresConnection, logger: Logger) {
+    public init(connection: PostgresConnection, logger: Logger, lossGuard: ConnectionLossGuard? = nil) {
         self.connection = connection
         self.logger = logger
+        self.lossGuard = lossGuard ?? ConnectionLossGuard(connection: connection)
     }
 
     private static let columns = """
@@ -129,9 +131,9 @@ public struct RunStore: Sendable {
     }
 
     @discardableResult
-    private func database<T>(_ action: String, _ body: () async throws -> T) async throws -> T {
+    private func database<T: Sendable>(_ action: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            return try await lossGuard.run(body)
         } catch let error as SluiceError {
             throw error
         } catch {

@@ -46,7 +46,8 @@ extension S3Client {
     /// Uploads a file with a single streamed PUT, reading it from disk as the upload proceeds.
     ///
     /// The body is not hashed ahead of time (`UNSIGNED-PAYLOAD`), so the file is read once.
-    /// A single PUT holds at most 5 GiB.
+    /// A single PUT holds at most 5 GiB. The upload may take `readTimeout` plus one second
+    /// per MiB before it times out.
     ///
     /// - Returns: the new object's ETag, without quotes.
     @discardableResult
@@ -65,6 +66,7 @@ extension S3Client {
         request.payloadHash = SigV4Signer.unsignedPayload
         if let contentType { request.headers["content-type"] = contentType }
         request.body = .stream(FileChunks(handle: handle), length: .known(size))
+        request.timeout = Self.uploadTimeout(bytes: size, configuration: configuration)
         let response = try await perform(request, operation: "PUT")
         try await Self.drain(response)
         return S3ObjectHead.unquote(response.headers.first(name: "etag") ?? "")
@@ -79,6 +81,7 @@ extension S3Client {
         request.payloadHash = SigV4Signer.hex(SHA256.hash(data: bytes))
         if let contentType { request.headers["content-type"] = contentType }
         request.body = .bytes(ByteBuffer(bytes: bytes))
+        request.timeout = Self.uploadTimeout(bytes: Int64(bytes.count), configuration: configuration)
         let response = try await perform(request, operation: "PUT")
         try await Self.drain(response)
         return S3ObjectHead.unquote(response.headers.first(name: "etag") ?? "")
@@ -89,6 +92,12 @@ extension S3Client {
         let request = Request(method: .DELETE, bucket: bucket, key: key)
         let response = try await perform(request, operation: "DELETE")
         try await Self.drain(response)
+    }
+
+    // The deadline of a request covers sending its body, so an upload gets time for its
+    // size on top of the wait for the answer: enough at 1 MiB/s.
+    static func uploadTimeout(bytes: Int64, configuration: S3Configuration) -> Duration {
+        configuration.readTimeout + .seconds(bytes / (1 << 20))
     }
 
     static func getRequest(bucket: String, key: String, range: S3ByteRange?, ifMatch: String?) -> Request {
@@ -112,28 +121,5 @@ extension S3Client {
     /// Reads the (small or empty) rest of a response so the connection can be reused.
     static func drain(_ response: HTTPClientResponse) async throws {
         for try await _ in response.body {}
-    }
-}
-
-/// A file's content as a sequence of buffers, read from disk only as the upload asks for more.
-struct FileChunks: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    static let chunkSize = 1 << 20
-
-    let handle: FileHandle
-
-    func makeAsyncIterator() -> Iterator {
-        Iterator(handle: handle)
-    }
-
-    struct Iterator: AsyncIteratorProtocol {
-        let handle: FileHandle
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard let data = try handle.read(upToCount: FileChunks.chunkSize), !data.isEmpty else {
-                return nil
-            }
-            return ByteBuffer(bytes: data)
-        }
     }
 }

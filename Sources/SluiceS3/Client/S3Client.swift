@@ -84,6 +84,8 @@ public struct S3Client: Sendable {
         var headers: [String: String] = [:]
         var payloadHash: String = SigV4Signer.emptyPayloadHash
         var body: HTTPClientRequest.Body?
+        /// How long to wait for the response head; `readTimeout` when `nil`.
+        var timeout: Duration?
 
         /// `s3://bucket/key` or `s3://bucket`, for messages.
         var objectName: String {
@@ -123,7 +125,7 @@ public struct S3Client: Sendable {
         )
         return try await httpClient.execute(
             httpRequest,
-            deadline: .now() + Self.timeAmount(configuration.readTimeout),
+            deadline: .now() + Self.timeAmount(request.timeout ?? configuration.readTimeout),
             logger: logger
         )
     }

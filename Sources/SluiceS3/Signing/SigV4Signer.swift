@@ -133,3 +133,20 @@ public struct SigV4Signer: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 }
+
+// Like `S3Configuration`, a signer must not print its secret key.
+extension SigV4Signer: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "SigV4Signer(accessKey: \(accessKey), secretKey: <redacted>, region: \(region), service: \(service))"
+    }
+
+    public var debugDescription: String { description }
+
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: ["accessKey": accessKey, "secretKey": "<redacted>", "region": region, "service": service],
+            displayStyle: .struct
+        )
+    }
+}

@@ -66,9 +66,9 @@ public struct S3ObjectReader: ByteReader {
         while chunk.count < minimumChunkSize {
             if var buffer = pending {
                 let count = min(buffer.readableBytes, maximumChunkSize - chunk.count)
-                if let bytes = buffer.readBytes(length: count) {
-                    chunk.append(contentsOf: bytes)
-                }
+                if chunk.isEmpty { chunk.reserveCapacity(maximumChunkSize) }
+                chunk.append(contentsOf: buffer.readableBytesView.prefix(count))
+                buffer.moveReaderIndex(forwardBy: count)
                 pending = buffer.readableBytes > 0 ? buffer : nil
                 continue
             }

@@ -50,13 +50,6 @@ struct S3XMLNode: Sendable, Equatable {
     }
 }
 
-/// A document that is not well-formed XML.
-struct S3XMLError: Error, Sendable, CustomStringConvertible {
-    var line: Int
-    var reason: String
-    var description: String { "malformed XML at line \(line): \(reason)" }
-}
-
 private final class TreeBuilder: NSObject, XMLParserDelegate {
     var stack: [S3XMLNode] = []
     var root: S3XMLNode?

@@ -133,5 +133,9 @@ struct SigV4SignerTests {
     @Test func secretKeyNeverAppearsInTheSignedHeaders() {
         let headers = signer.sign(method: "GET", path: "/a", headers: ["host": host], payloadHash: SigV4Signer.emptyPayloadHash, date: date)
         #expect(!headers.values.contains { $0.contains(signer.secretKey) })
+        #expect(!"\(signer)".contains(signer.secretKey))
+        var dumped = ""
+        dump(signer, to: &dumped)
+        #expect(!dumped.contains(signer.secretKey))
     }
 }

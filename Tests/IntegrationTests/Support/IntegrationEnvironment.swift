@@ -1,0 +1,157 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import PostgresNIO
+import SluiceCore
+import SluicePipeline
+import SluicePostgres
+import SluiceS3
+
+/// The real local stack, as `scripts/stack.sh up` wrote it to `.sluice/env`.
+///
+/// Integration tests fail (they do not skip) when the stack is not there: `make test`
+/// starts it first.
+struct IntegrationEnvironment {
+    let database: DatabaseConfiguration
+    let s3: S3Configuration
+    let bucket: String
+    let logger = Logger(label: "sluice.tests")
+
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init() throws {
+        do {
+            database = try DatabaseConfiguration.fromEnvironment()
+            s3 = try S3Configuration.fromEnvironment()
+        } catch {
+            throw SetupError("integration tests need the local stack: `scripts/stack.sh up` and `set -a; . .sluice/env; set +a` (\(error))")
+        }
+        bucket = ProcessInfo.processInfo.environment["SLUICE_S3_BUCKET"] ?? "sluice"
+    }
+
+    /// A name no other test or earlier run uses.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    static func path(_ relative: String) -> String {
+        repositoryRoot.appendingPathComponent(relative).path
+    }
+
+    /// The debtors pipeline with its own name and target table, so tests never share runs.
+    func pipeline(name: String? = nil, batchSize: Int = 16_384, encoding: String = "utf-8") throws -> PipelineSpec {
+        let name = name ?? Self.uniqueName("it")
+        var yaml = try String(contentsOfFile: Self.path("pipelines/debtors.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
+        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
+        yaml = yaml.replacingOccurrences(of: "batch_size: 16384", with: "batch_size: \(batchSize)")
+        yaml = yaml.replacingOccurrences(of: "encoding: utf-8", with: "encoding: \(encoding)")
+        return try PipelineSpec.parse(yaml: yaml, path: "\(name).yaml")
+    }
+
+    func runner(s3 configuration: S3Configuration? = nil) -> PipelineRunner {
+        PipelineRunner(database: database, inputs: InputLocator(s3Configuration: configuration ?? s3, logger: logger), logger: logger)
+    }
+
+    func s3Client() throws -> S3Client {
+        try S3Client(configuration: s3)
+    }
+
+    /// Uploads a local file and returns its `s3://` URL.
+    func upload(_ path: String, key: String) async throws -> String {
+        _ = try await s3Client().putObject(bucket: bucket, key: key, fileAt: path)
+        return "s3://\(bucket)/\(key)"
+    }
+
+    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await database.connect(logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// The first column of the first row of `sql`, as an integer.
+    func scalar(_ sql: String) async throws -> Int64 {
+        try await withConnection { connection in
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) {
+                return value
+            }
+            throw SetupError("no row from: \(sql)")
+        }
+    }
+
+    func integers(_ sql: String) async throws -> [Int64] {
+        try await withConnection { connection in
+            var values: [Int64] = []
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int64.self) {
+                values.append(value)
+            }
+            return values
+        }
+    }
+
+    /// Generates a debtor file with the project's generator and returns its manifest counts.
+    static func generate(rows: Int, seed: Int, to path: String) throws -> Manifest {
+        let manifestPath = path + ".manifest.json"
+        try run("/usr/bin/env", ["python3", Self.path("scripts/generate_debtors.py"), "--rows", "\(rows)", "--seed", "\(seed)",
+                                  "--output", path, "--manifest", manifestPath, "--full-manifest"])
+        return try Manifest.load(manifestPath)
+    }
+
+    /// Runs a command and waits for it with `waitpid`. Foundation's `Process` is not used
+    /// here because it can wait forever for a command that starts a daemon (as
+    /// `stack.sh pg-restart` does): the daemon keeps the descriptors Process watches.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw SetupError("cannot start \(executable): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exitCode = (status >> 8) & 0xFF
+        guard status & 0x7F == 0, exitCode == 0 else {
+            throw SetupError("\(executable) \(arguments.joined(separator: " ")) exited with status \(status)")
+        }
+        return exitCode
+    }
+}
+
+/// What the generator says it injected.
+struct Manifest: Decodable {
+    struct Defect: Decodable {
+        var record: Int
+        var line: Int64
+        var code: String
+    }
+
+    var rows: Int
+    var counts: [String: Int]
+    var defects: [Defect]?
+
+    static func load(_ path: String) throws -> Manifest {
+        try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    func lines(of code: String) -> [Int64] {
+        (defects ?? []).filter { $0.code == code }.map(\.line).sorted()
+    }
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
