@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SluiceS3", targets: ["SluiceS3"]),
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluicePipeline", targets: ["SluicePipeline"]),
+        .library(name: "SluiceValidation", targets: ["SluiceValidation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -36,6 +37,11 @@ let package = Package(
         ),
         .target(
             name: "SluiceFormats",
+            dependencies: ["SluiceCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SluiceValidation",
             dependencies: ["SluiceCore"],
             swiftSettings: swiftSettings
         ),
@@ -65,7 +71,7 @@ let package = Package(
         .target(
             name: "SluicePipeline",
             dependencies: [
-                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres",
+                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -83,6 +89,7 @@ let package = Package(
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceValidationTests", dependencies: ["SluiceValidation"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceS3Tests", dependencies: ["SluiceS3"], swiftSettings: swiftSettings),
         .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"], swiftSettings: swiftSettings),
         .testTarget(

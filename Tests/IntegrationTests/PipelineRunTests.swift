@@ -25,7 +25,7 @@ struct PipelineRunTests {
         #expect(summary.status == "completed")
         #expect(summary.totals.rowsRead == Int64(manifest.rows))
         #expect(summary.totals.rowsRejected == Int64(missingIBAN))
-        #expect(summary.totals.rejectedByReason == ["field.required": Int64(missingIBAN)])
+        #expect(summary.totals.rejectedByReason == ["iban.required": Int64(missingIBAN)])
         #expect(summary.totals.batches == 7)
 
         let table = spec.target.description
@@ -83,7 +83,7 @@ struct PipelineRunTests {
     @Test func windows1252FilesLoadAsUTF8() async throws {
         let spec = try environment.pipeline(encoding: "windows-1252")
         let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-1k-cp1252.csv"))
-        #expect(summary.totals.rejectedByReason.keys.allSatisfy { $0 == "field.required" })
+        #expect(summary.totals.rejectedByReason.keys.allSatisfy { $0 == "iban.required" })
         // Accented names arrive as UTF-8 text, e.g. é is U+00E9.
         #expect(try await environment.scalar("SELECT count(*) FROM \(spec.target) WHERE last_name ~ '[À-ÿ]' OR first_name ~ '[À-ÿ]'") > 0)
     }

@@ -39,6 +39,6 @@ extension ReasonCode {
     public static let encodingInvalidUTF8: ReasonCode = "encoding.invalid_utf8"
     /// A record contains a NUL byte, which PostgreSQL text cannot hold.
     public static let encodingNulByte: ReasonCode = "encoding.nul_byte"
-    /// A required column has no value.
-    public static let required: ReasonCode = "field.required"
+    /// A required column has no value: `iban.required`, `amount.required`, …
+    public static func required(column: String) -> ReasonCode { ReasonCode("\(column).required") }
 }

@@ -1,7 +1,7 @@
 /// The `map` stage: fills a batch's canonical value table from its source fields.
 ///
 /// It copies offsets, never bytes. Rows the decoder already rejected keep empty values.
-/// A required column that is empty rejects the row with `field.required`.
+/// A required column that is empty rejects the row with `<column>.required`, e.g. `iban.required`.
 public struct ColumnMapper: Stage {
     public let mapping: ColumnMapping
     public var name: String { "map" }
@@ -23,6 +23,7 @@ public struct ColumnMapper: Stage {
         batch.valueEnds = [Int32](repeating: 0, count: rows * columnCount)
         let sourceIndex = mapping.sourceIndex
         let requiredColumns = mapping.columns.indices.filter { mapping.columns[$0].required }
+        let requiredCodes = mapping.columns.map { ReasonCode.required(column: $0.name) }
         for row in 0..<rows where batch.status[row] == .accepted {
             let base = Int(batch.rowFieldBase[row])
             let fieldCount = batch.fieldCount(ofRow: row)
@@ -35,7 +36,7 @@ public struct ColumnMapper: Stage {
             for column in requiredColumns where batch.valueStarts[out + column] == batch.valueEnds[out + column] {
                 batch.reject(
                     row: row,
-                    code: .required,
+                    code: requiredCodes[column],
                     message: "\(mapping.columns[column].name) is required",
                     column: mapping.columns[column].name
                 )

@@ -49,6 +49,6 @@ struct ColumnMappingTests {
         #expect(String(decoding: batch.arena[batch.valueSpan(row: 0, column: 0)], as: UTF8.self) == "Ann")
         #expect(String(decoding: batch.arena[batch.valueSpan(row: 0, column: 1)], as: UTF8.self) == "DE1")
         #expect(batch.status == [.accepted, .rejected])
-        #expect(batch.rejections.map(\.code) == [.required])
+        #expect(batch.rejections.map(\.code) == [.required(column: "name")])
     }
 }
