@@ -91,7 +91,12 @@ let package = Package(
         .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceValidationTests", dependencies: ["SluiceValidation"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceS3Tests", dependencies: ["SluiceS3"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluicePostgresTests", dependencies: ["SluicePostgres"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluicePostgresTests",
+            dependencies: ["SluicePostgres", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -415,7 +415,7 @@ pg_retry psql -qX -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
   -c "DROP TABLE IF EXISTS bench.sluice_shape, bench.sluice_noraw" \
   -c "CREATE TABLE bench.sluice_shape (LIKE $TARGET)" \
   -c "CREATE TABLE bench.sluice_noraw (LIKE $TARGET)" \
-  -c "ALTER TABLE bench.sluice_noraw DROP COLUMN raw" >/dev/null
+  -c "ALTER TABLE bench.sluice_noraw DROP COLUMN IF EXISTS raw" >/dev/null
 NORAW_COLUMNS="$(pg_retry psql -qXAtc "select string_agg(quote_ident(attname), ',' order by attnum) from pg_attribute
   where attrelid = 'bench.sluice_noraw'::regclass and attnum > 0 and not attisdropped")"
 SHAPE_BYTES=0
@@ -449,10 +449,21 @@ truncate_sluice
 # ---------------------------------------------------------------- report
 
 REPORT="$WORK/report.md"
-python3 - "$RESULTS" "$TOKENIZER_OUT" "$SHAPE_BYTES" "$REPEATS" "$TARGET" "$NORAW_BYTES" >"$REPORT" <<'PY'
+python3 - "$RESULTS" "$TOKENIZER_OUT" "$SHAPE_BYTES" "$REPEATS" "$TARGET" "$NORAW_BYTES" "$PIPELINE" "$SLUICE" >"$REPORT" <<'PY'
 import json, math, os, platform, re, statistics, subprocess, sys, datetime
 
 results_path, tokenizer_path, shape_bytes, repeats, target, noraw_bytes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+pipeline_path, sluice_path = sys.argv[7], sys.argv[8]
+# The pipeline settings that shape a load: the target block and the batch size.
+settings, in_target = [], False
+for line in open(pipeline_path):
+    bare = line.split("#", 1)[0].rstrip()
+    if not bare: continue
+    if not line[0].isspace():
+        in_target = bare.startswith("target:")
+        if bare.startswith("batch_size:"): settings.append(bare)
+    elif in_target:
+        settings.append(bare.strip())
 rows = []
 for line in open(results_path):
     kind, it, wall, user, sys_, rss, pg, weed, out, wal, busy = line.rstrip("\n").split("\t")
@@ -493,6 +504,8 @@ p(f"- Date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}
 p(f"- Machine: {os.cpu_count()} cores ({cpu_model}), {mem_kb / 1024 / 1024:.1f} GiB memory, {platform.system()} {platform.release()}")
 p(f"- Toolchain: {swift_version}; PostgreSQL {pg_version} (local, 127.0.0.1); SeaweedFS S3 (local)")
 p("- Command: `make bench` (= `scripts/stack.sh up && scripts/bench.sh`)")
+built = datetime.datetime.fromtimestamp(os.path.getmtime(sluice_path)).astimezone().strftime('%Y-%m-%d %H:%M %Z')
+p(f"- sluice: .build/release/sluice built {built}; pipeline settings: {', '.join(f'`{x}`' for x in settings)}")
 p()
 
 p("### Tokenizer (package-benchmark, one core, input in memory)")
@@ -544,8 +557,9 @@ p(f"{os.path.getsize('Samples/generated/debtors-1m.csv') / 1e6:.1f} MB). psql: `
 p("WITH (FORMAT csv, HEADER true)` into a freshly truncated table of 14 text columns, one transaction.")
 pipeline_note = "pipelines/debtors.yaml" if target == "sluice.debtors" else f"pipelines/debtors.yaml with `target.table: {target}`"
 p(f"sluice: `sluice run PIPELINE --input s3://sluice/bench/debtors-1m.csv --force --json --no-progress`, PIPELINE being")
-p(f"{pipeline_note}, into that freshly truncated table (the 14 columns plus run_id, source_line, source_offset")
-p("and raw), one transaction per 16,384-row batch. Each kind had one unmeasured warm-up load. Wall time is the whole command,")
+p(f"{pipeline_note}, into that freshly truncated table (the 14 columns plus the lineage columns run_id, source_line,")
+p("source_offset, and raw unless `keep_raw: false`), one transaction per batch (batch size and sink connections: the")
+p("pipeline settings above). Each kind had one unmeasured warm-up load. Wall time is the whole command,")
 p("process start to exit. CPU columns: user+sys of the command itself, of all PostgreSQL processes, and")
 p("of SeaweedFS, over the same interval; WAL MB is what PostgreSQL wrote to its log meanwhile.")
 p()

@@ -14,7 +14,7 @@ echo "==> Uploading $sample to s3://$SLUICE_S3_BUCKET/$key"
 python3 scripts/s3put.py "$sample" "s3://$SLUICE_S3_BUCKET/$key"
 
 echo "==> Peeking at the file: sluice inspect --limit 3"
-"$sluice" inspect "s3://$SLUICE_S3_BUCKET/$key" --limit 3 | cut -c1-160
+"$sluice" inspect "s3://$SLUICE_S3_BUCKET/$key" --limit 3 --columns external_id,first_name,last_name,iban,amount,country
 
 echo
 echo "==> Loading it: sluice run pipelines/debtors.yaml --input s3://$SLUICE_S3_BUCKET/$key"

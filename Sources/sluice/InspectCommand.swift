@@ -32,6 +32,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "utf-8 or windows-1252.")
     var encoding: String = "utf-8"
 
+    @Option(name: .long, help: "Only these header columns, comma-separated (matched after normalisation).")
+    var columns: String?
+
     func run() async throws {
         try await reportingErrors {
             guard let textEncoding = TextEncoding(name: encoding) else {
@@ -50,18 +53,37 @@ struct InspectCommand: AsyncParsableCommand {
             var decoder = CSVDecoder(source: source, object: object, dialect: dialect, batchRows: 4096)
             let header = try await decoder.readHeader()
             let limit = self.limit ?? (format == .table ? 20 : Int.max)
-            var printer = RecordPrinter(format: format, header: header.fields)
+            let selected = try selectedColumns(header: header.fields)
+            var printer = RecordPrinter(format: format, header: selected.map { header.fields[$0] })
             var printed = 0
             reading: while printed < limit, let batch = try await decoder.nextBatch() {
                 for row in 0..<batch.rowCount {
                     if printed >= limit { break reading }
-                    let fields = (0..<batch.fieldCount(ofRow: row)).map { batch.text(row: row, field: $0) }
+                    let count = batch.fieldCount(ofRow: row)
+                    let fields = columns == nil
+                        ? (0..<count).map { batch.text(row: row, field: $0) }
+                        : selected.map { $0 < count ? batch.text(row: row, field: $0) : "" }
                     let reasons = batch.rejections.filter { Int($0.row) == row }.map(\.code.rawValue)
                     printer.add(fields, line: batch.lines[row], reasons: reasons)
                     printed += 1
                 }
             }
             printer.finish()
+        }
+    }
+}
+
+extension InspectCommand {
+    /// Indices of the header cells `--columns` names, in its order; all of them without it.
+    func selectedColumns(header: [String]) throws -> [Int] {
+        guard let columns else { return Array(header.indices) }
+        let normalized = header.map(HeaderNormalizer.normalize)
+        return try columns.split(separator: ",").map { name in
+            let wanted = HeaderNormalizer.normalize(String(name))
+            guard let index = normalized.firstIndex(of: wanted) else {
+                throw SluiceError(.invalidArgument, "no column '\(name)' in the header (\(header.joined(separator: ", ")))")
+            }
+            return index
         }
     }
 }

@@ -40,6 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
+        MemoryTuning.apply()
         let logger = Environment.logger(verbose: verbose)
         let summary = try await reportingErrors { try await load(logger: logger) }
         if json {

@@ -138,39 +138,61 @@ struct CSVScanner {
                 }
 
             case .unquoted:
-                // The hot loop: most bytes are plain ASCII.
-                var cls = table[Int(p[i])]
-                while cls == Self.plain {
-                    i += 1
-                    if i == end { return i }
-                    cls = table[Int(p[i])]
-                }
-                switch cls {
-                case Self.delimiterClass:
-                    out.addField(start: fieldStart, end: i, escaped: false)
-                    i += 1
-                    state = .fieldStart
-                case Self.lineFeed:
-                    out.addField(start: fieldStart, end: i, escaped: false)
-                    endRecord(at: i, into: &out)
-                    line += 1
-                    i += 1
-                    boundary = i
-                    state = .recordStart
-                case Self.carriageReturn:
-                    out.addField(start: fieldStart, end: i, escaped: false)
-                    endRecord(at: i, into: &out)
-                    i += 1
-                    state = .afterCR
-                case Self.high:
-                    recordFlags |= CSVBatchBuilder.flagNonASCII
-                    i += 1
-                case Self.nul:
-                    recordFlags |= CSVBatchBuilder.flagNul
-                    i += 1
-                default:
-                    // A quote inside an unquoted field is kept as data, as most writers mean it.
-                    i += 1
+                // The hot loop: most bytes are plain ASCII, and most fields are followed by a
+                // delimiter and another unquoted field, which is handled here without going
+                // back through the state switch.
+                while true {
+                    var cls = table[Int(p[i])]
+                    while cls == Self.plain {
+                        i += 1
+                        if i == end { return i }
+                        cls = table[Int(p[i])]
+                    }
+                    if cls == Self.delimiterClass {
+                        out.addField(start: fieldStart, end: i, escaped: false)
+                        i += 1
+                        if i == end {
+                            state = .fieldStart
+                            return i
+                        }
+                        let next = table[Int(p[i])]
+                        if next == Self.plain {
+                            fieldStart = i
+                            continue
+                        }
+                        state = .fieldStart
+                        break
+                    }
+                    switch cls {
+                    case Self.lineFeed:
+                        out.addField(start: fieldStart, end: i, escaped: false)
+                        endRecord(at: i, into: &out)
+                        line += 1
+                        i += 1
+                        boundary = i
+                        state = .recordStart
+                    case Self.carriageReturn:
+                        out.addField(start: fieldStart, end: i, escaped: false)
+                        endRecord(at: i, into: &out)
+                        i += 1
+                        state = .afterCR
+                    case Self.high:
+                        recordFlags |= CSVBatchBuilder.flagNonASCII
+                        i += 1
+                        if i == end { return i }
+                        continue
+                    case Self.nul:
+                        recordFlags |= CSVBatchBuilder.flagNul
+                        i += 1
+                        if i == end { return i }
+                        continue
+                    default:
+                        // A quote inside an unquoted field is kept as data, as most writers mean it.
+                        i += 1
+                        if i == end { return i }
+                        continue
+                    }
+                    break
                 }
 
             case .quoted:

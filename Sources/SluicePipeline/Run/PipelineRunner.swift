@@ -86,7 +86,7 @@ public struct PipelineRunner: Sendable {
                 try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
             }
             let stages: [any Stage] = [ColumnMapper(mapping: mapping)]
-            let encoder = CopyEncoder(runID: run.idText, columns: spec.columns.map(\.name))
+            let encoder = CopyEncoder(runID: run.idText, columns: spec.columns.map(\.name), keepRaw: spec.keepRaw)
             var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, runID: run.id, logger: logger, lossGuard: lossGuard)]
             for _ in 1..<spec.sinkConnections {
                 let extra = try await database.connect(logger: logger)

@@ -12,6 +12,8 @@ public struct PipelineSpec: Sendable, Hashable {
     public var target: TableName
     /// Connections that commit batches in parallel, each batch in its own transaction.
     public var sinkConnections: Int
+    /// Whether accepted rows keep their raw record in the target table's `raw` column.
+    public var keepRaw: Bool
     public var batchSize: Int
     public var columns: [ColumnSpec]
     /// The file the spec was read from, for messages.
@@ -90,6 +92,7 @@ struct PipelineDocument: Decodable {
     struct Target: Decodable {
         var table: String
         var connections: Int?
+        var keep_raw: Bool?
     }
 
     struct Column: Decodable {
@@ -150,6 +153,7 @@ struct PipelineDocument: Decodable {
             source: .init(input: source?.input, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
             target: table,
             sinkConnections: connections,
+            keepRaw: target.keep_raw ?? true,
             batchSize: batchSize,
             columns: columns.map { ColumnSpec(name: $0.name, aliases: $0.aliases ?? [], required: $0.required ?? false) },
             path: path

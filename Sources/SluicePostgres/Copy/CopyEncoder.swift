@@ -8,15 +8,18 @@ public struct CopyEncoder: Sendable {
     let runID: [UInt8]
     /// Canonical column names, in value-table order.
     public let columns: [String]
+    /// Whether accepted rows carry their raw record.
+    public let keepRaw: Bool
 
-    public init(runID: String, columns: [String]) {
+    public init(runID: String, columns: [String], keepRaw: Bool = true) {
         self.runID = Array(runID.utf8)
         self.columns = columns
+        self.keepRaw = keepRaw
     }
 
     /// Target table columns in the order `encodeAccepted` writes them.
     public var targetColumns: [String] {
-        ["run_id", "source_line", "source_offset"] + columns + ["raw"]
+        ["run_id", "source_line", "source_offset"] + columns + (keepRaw ? ["raw"] : [])
     }
 
     public static let rejectionColumns = [
@@ -47,15 +50,26 @@ public struct CopyEncoder: Sendable {
                             writer.text(bytes, start: Int(batch.valueStarts[base + column]), end: Int(batch.valueEnds[base + column]),
                                         escapes: escapes, emptyIsNull: true)
                         }
-                        writer.tab()
-                        writer.text(bytes, start: Int(batch.rawStarts[row]), end: Int(batch.rawEnds[row]), escapes: escapes, emptyIsNull: false)
+                        if keepRaw {
+                            writer.tab()
+                            writer.text(bytes, start: Int(batch.rawStarts[row]), end: Int(batch.rawEnds[row]), escapes: escapes, emptyIsNull: false)
+                        }
                         writer.endRow()
                     }
                     return writer.count
                 }
             }
         }
-        return buffer
+        return Self.fitted(buffer, allocator: allocator)
+    }
+
+    /// The encoder reserves room for the worst case (every byte escaped), about four times
+    /// what a batch needs. Batches wait in channels and sinks, so keep only what was written.
+    static func fitted(_ buffer: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+        guard buffer.capacity > buffer.readableBytes + buffer.readableBytes / 4 + 4096 else { return buffer }
+        var exact = allocator.buffer(capacity: buffer.readableBytes)
+        exact.writeImmutableBuffer(buffer)
+        return exact
     }
 
     /// COPY text for `sluice.rejections`: one row per rejection reason.

@@ -105,7 +105,8 @@ public struct Migrator: Sendable {
     }
 
     /// Creates a pipeline's target table when it does not exist: one `text` column per
-    /// canonical column, plus the lineage columns every target table has.
+    /// canonical column, plus the lineage columns every target table has. `raw` is
+    /// nullable so that pipelines with `keep_raw: false` can share a table.
     public func ensureTargetTable(_ table: TableName, columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
         let columnList = columns.map { "\(TableName.quote($0)) text" }.joined(separator: ",\n    ")
         let sql = """
@@ -115,7 +116,7 @@ public struct Migrator: Sendable {
                 source_line bigint NOT NULL,
                 source_offset bigint NOT NULL,
                 \(columnList),
-                raw text NOT NULL
+                raw text
             )
             """
         do {
