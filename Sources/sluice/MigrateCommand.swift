@@ -14,8 +14,13 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = Environment.logger(verbose: verbose)
         try await reportingErrors {
             let connection = try await Environment.database().connect(logger: logger)
-            defer { Task { try? await connection.close() } }
-            try await Migrator().migrate(on: connection, logger: logger)
+            do {
+                try await Migrator().migrate(on: connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
             print("schema sluice is at version \(Migrator.migrations.map(\.version).max() ?? 0)")
         }
     }

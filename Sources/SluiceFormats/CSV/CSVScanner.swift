@@ -33,6 +33,9 @@ struct CSVScanner {
     let quote: UInt8
     /// Byte class per byte value, outside quotes.
     let classes: [UInt8]
+    /// The delimiter and quote repeated in every byte of a word, for the 8-byte skip.
+    let delimiterWord: UInt64
+    let quoteWord: UInt64
 
     var state: State = .recordStart
     /// Arena index where the current record starts.
@@ -61,6 +64,29 @@ struct CSVScanner {
         classes[Int(quote)] = Self.quoteClass
         classes[Int(delimiter)] = Self.delimiterClass
         self.classes = classes
+        delimiterWord = UInt64(delimiter) &* Self.ones
+        quoteWord = UInt64(quote) &* Self.ones
+    }
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+    static let lineFeedWord = UInt64(UInt8(ascii: "\n")) &* ones
+    static let carriageReturnWord = UInt64(UInt8(ascii: "\r")) &* ones
+
+    /// The high bit of each byte of `word` that is zero. Bytes above the lowest zero byte may
+    /// be flagged wrongly (borrows), but the lowest flag is always exact, and that is the one used.
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- ones) & ~word & highs
+    }
+
+    /// Flags, in the high bit of each byte, the bytes of `word` that are not plain ASCII
+    /// field content: delimiter, quote, LF, CR, NUL, or any byte >= 0x80.
+    @inline(__always)
+    func specialBytes(_ word: UInt64) -> UInt64 {
+        Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ quoteWord)
+            | Self.zeroBytes(word ^ Self.lineFeedWord) | Self.zeroBytes(word ^ Self.carriageReturnWord)
+            | Self.zeroBytes(word) | (word & Self.highs)
     }
 
     var isInsideRecord: Bool {
@@ -138,61 +164,51 @@ struct CSVScanner {
                 }
 
             case .unquoted:
-                // The hot loop: most bytes are plain ASCII, and most fields are followed by a
-                // delimiter and another unquoted field, which is handled here without going
-                // back through the state switch.
-                while true {
-                    var cls = table[Int(p[i])]
-                    while cls == Self.plain {
-                        i += 1
-                        if i == end { return i }
-                        cls = table[Int(p[i])]
-                    }
-                    if cls == Self.delimiterClass {
-                        out.addField(start: fieldStart, end: i, escaped: false)
-                        i += 1
-                        if i == end {
-                            state = .fieldStart
-                            return i
+                // The hot loop: most bytes are plain ASCII. Skip them eight at a time, then
+                // classify the byte that stopped the skip.
+                if let base = p.baseAddress {
+                    while i &+ 8 <= end {
+                        let special = specialBytes(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                        if special != 0 {
+                            i &+= special.trailingZeroBitCount >> 3
+                            break
                         }
-                        let next = table[Int(p[i])]
-                        if next == Self.plain {
-                            fieldStart = i
-                            continue
-                        }
-                        state = .fieldStart
-                        break
+                        i &+= 8
                     }
-                    switch cls {
-                    case Self.lineFeed:
-                        out.addField(start: fieldStart, end: i, escaped: false)
-                        endRecord(at: i, into: &out)
-                        line += 1
-                        i += 1
-                        boundary = i
-                        state = .recordStart
-                    case Self.carriageReturn:
-                        out.addField(start: fieldStart, end: i, escaped: false)
-                        endRecord(at: i, into: &out)
-                        i += 1
-                        state = .afterCR
-                    case Self.high:
-                        recordFlags |= CSVBatchBuilder.flagNonASCII
-                        i += 1
-                        if i == end { return i }
-                        continue
-                    case Self.nul:
-                        recordFlags |= CSVBatchBuilder.flagNul
-                        i += 1
-                        if i == end { return i }
-                        continue
-                    default:
-                        // A quote inside an unquoted field is kept as data, as most writers mean it.
-                        i += 1
-                        if i == end { return i }
-                        continue
-                    }
-                    break
+                    if i == end { return i }
+                }
+                var cls = table[Int(p[i])]
+                while cls == Self.plain {
+                    i += 1
+                    if i == end { return i }
+                    cls = table[Int(p[i])]
+                }
+                switch cls {
+                case Self.delimiterClass:
+                    out.addField(start: fieldStart, end: i, escaped: false)
+                    i += 1
+                    state = .fieldStart
+                case Self.lineFeed:
+                    out.addField(start: fieldStart, end: i, escaped: false)
+                    endRecord(at: i, into: &out)
+                    line += 1
+                    i += 1
+                    boundary = i
+                    state = .recordStart
+                case Self.carriageReturn:
+                    out.addField(start: fieldStart, end: i, escaped: false)
+                    endRecord(at: i, into: &out)
+                    i += 1
+                    state = .afterCR
+                case Self.high:
+                    recordFlags |= CSVBatchBuilder.flagNonASCII
+                    i += 1
+                case Self.nul:
+                    recordFlags |= CSVBatchBuilder.flagNul
+                    i += 1
+                default:
+                    // A quote inside an unquoted field is kept as data, as most writers mean it.
+                    i += 1
                 }
 
             case .quoted:

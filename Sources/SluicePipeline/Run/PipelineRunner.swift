@@ -170,8 +170,11 @@ public struct PipelineRunner: Sendable {
         for connection in connections { try? await connection.close() }
     }
 
+    /// `host/pid`, recorded on each run. `gethostname` rather than `ProcessInfo.hostName`,
+    /// which may wait on a DNS lookup.
     static let nodeName: String = {
-        let host = ProcessInfo.processInfo.hostName
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "unknown"
         return "\(host)/\(ProcessInfo.processInfo.processIdentifier)"
     }()
 }
