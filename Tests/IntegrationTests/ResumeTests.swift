@@ -30,8 +30,8 @@ struct ResumeTests {
         var pipeline: String
         var table: String
         var manifest: Manifest
-        var expectedAccepted: Int64 { Int64(manifest.rows - (manifest.counts["iban.required"] ?? 0)) }
-        var expectedRejected: Int64 { Int64(manifest.counts["iban.required"] ?? 0) }
+        var expectedAccepted: Int64 { Int64(manifest.rows) - manifest.expectedRejectedRows }
+        var expectedRejected: Int64 { manifest.expectedRejectedRows }
     }
 
     func fixture(rows: Int, seed: Int) async throws -> Fixture {

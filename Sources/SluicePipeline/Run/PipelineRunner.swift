@@ -5,6 +5,7 @@ import PostgresNIO
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
+import SluiceValidation
 
 /// Runs a pipeline over one object: finds or creates its run, resumes from the last
 /// checkpoint, and streams batches through decode → stages → encode → sink.
@@ -85,7 +86,10 @@ public struct PipelineRunner: Sendable {
             if let offset = resume.offset, let line = resume.line {
                 try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
             }
-            let stages: [any Stage] = [ColumnMapper(mapping: mapping)]
+            let stages: [any Stage] = [
+                ColumnMapper(mapping: mapping),
+                ValidationStage(columns: spec.columns.map(\.name), rules: spec.validation),
+            ]
             let encoder = CopyEncoder(runID: run.idText, columns: spec.columns.map(\.name), keepRaw: spec.keepRaw)
             var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, runID: run.id, logger: logger, lossGuard: lossGuard)]
             for _ in 1..<spec.sinkConnections {

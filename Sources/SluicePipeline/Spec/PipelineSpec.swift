@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
+import SluiceValidation
 import Yams
 
 /// A pipeline file from `pipelines/`: where data comes from, how its columns map, and where
@@ -16,6 +17,9 @@ public struct PipelineSpec: Sendable, Hashable {
     public var keepRaw: Bool
     public var batchSize: Int
     public var columns: [ColumnSpec]
+    /// Rules of the `validate` stage; the defaults of `domain.md` when the file has no
+    /// `validation:` section.
+    public var validation: ValidationRules
     /// The file the spec was read from, for messages.
     public var path: String?
 
@@ -106,6 +110,7 @@ struct PipelineDocument: Decodable {
     var target: Target
     var batch_size: Int?
     var columns: [Column]
+    var validation: ValidationRules?
 
     func validated(path: String?) throws -> PipelineSpec {
         func invalid(_ reason: String) -> SluiceError { SluiceError(.invalidPipeline, reason, pipeline: name, object: path) }
@@ -156,6 +161,7 @@ struct PipelineDocument: Decodable {
             keepRaw: target.keep_raw ?? true,
             batchSize: batchSize,
             columns: columns.map { ColumnSpec(name: $0.name, aliases: $0.aliases ?? [], required: $0.required ?? false) },
+            validation: validation ?? ValidationRules(),
             path: path
         )
     }

@@ -146,6 +146,15 @@ struct Manifest: Decodable {
         try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
+    /// Injected defects the pipeline rejects today, per reason code. Duplicates (`dedup.*`)
+    /// are screening's, which is not part of the pipeline yet.
+    var expectedRejections: [String: Int64] {
+        counts.filter { !$0.key.hasPrefix("dedup.") && $0.value > 0 }.mapValues(Int64.init)
+    }
+
+    /// Rows with an injected defect the pipeline rejects (at most one defect per row).
+    var expectedRejectedRows: Int64 { expectedRejections.values.reduce(0, +) }
+
     func lines(of code: String) -> [Int64] {
         (defects ?? []).filter { $0.code == code }.map(\.line).sorted()
     }

@@ -19,7 +19,7 @@ struct PipelineSpecTests {
         let spec = try PipelineSpec.load(path: path)
         #expect(spec.name == "debtors")
         #expect(spec.target.description == "sluice.debtors")
-        #expect(spec.columns.count == 14)
+        #expect(spec.columns.count == 15)
         #expect(spec.columns.first { $0.name == "iban" }?.required == true)
     }
 
