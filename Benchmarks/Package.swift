@@ -28,5 +28,18 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        .executableTarget(
+            name: "IBANValidation",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SluiceValidation", package: "sluice"),
+                .product(name: "SluiceCore", package: "sluice"),
+                .product(name: "SluiceFormats", package: "sluice"),
+            ],
+            path: "Benchmarks/IBANValidation",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
     ]
 )
