@@ -9,7 +9,8 @@
 #                     rows/s, CPU of sluice / psql / the PostgreSQL server / SeaweedFS,
 #                     peak RSS;
 #   3. 1M rows        `sluice run` from the local file, once, to separate the cost of S3;
-#   4. 10M rows       `sluice run` from S3, once, for peak RSS (takes a few minutes).
+#   4. 10M rows       `psql \copy` and `sluice run` from S3, once each: rows/s at ten times
+#                     the size, and sluice's peak RSS (takes a few minutes).
 #
 # It prints a markdown report and writes it into docs/performance.md, between the
 # "bench.sh:begin/end" markers (the rest of that file is left alone). Raw outputs (JSON
@@ -83,6 +84,13 @@ if [[ ! -x "$TIME" ]]; then
 fi
 python3 scripts/s3put.py --list "s3://$SLUICE_S3_BUCKET/bench/" >/dev/null \
   || die "S3 at $SLUICE_S3_ENDPOINT does not answer (scripts/stack.sh status)"
+
+# Two benchmarks at once would empty each other's tables and share the CPUs: one at a time.
+exec 9>"$STATE_DIR/bench.lock"
+if ! flock -n 9; then
+  log "another scripts/bench.sh is running on this stack; waiting for it to finish..."
+  flock 9
+fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")"
 cleanup() {
@@ -451,7 +459,11 @@ done
 # ---------------------------------------------------------------- 4. 10M rows
 
 if [[ "$RUN_10M" == 1 ]]; then
-  log "10M rows: sluice from S3 (a few minutes)"
+  log "10M rows: psql \\copy, then sluice from S3 (a few minutes)"
+  measure psql-10m 1 prepare_psql -- \
+    psql -qX -v ON_ERROR_STOP=1 -c "\\copy bench.psql_debtors ($COLUMNS_14) FROM '$FILE_10M' WITH (FORMAT csv, HEADER true)"
+  count_rows bench.psql_debtors >"$WORK/psql-10m-1.rows"
+  truncate_psql
   sluice_load sluice-10m 1 "s3://$SLUICE_S3_BUCKET/$KEY_10M" "$ROWS_10M"
 fi
 truncate_sluice
@@ -568,6 +580,7 @@ else:
 p()
 
 psql_runs, s3_runs, local_runs, big_runs = of("psql"), of("sluice-s3"), of("sluice-local"), of("sluice-10m")
+psql_big_runs = of("psql-10m")
 p(f"### 1M rows: `sluice run` from S3 vs `psql \\copy` ({repeats} alternating runs each)")
 p()
 p("Input: Samples/generated/debtors-1m.csv (scripts/generate_debtors.py --rows 1000000 --seed 1,")
@@ -638,6 +651,21 @@ if shape_runs:
         p(line + ".")
         p()
 
+if big_runs and psql_big_runs:
+    pb, sb = psql_big_runs[0], big_runs[0]
+    p("### 10M rows: `sluice run` from S3 vs `psql \\copy` (one run each)")
+    p()
+    p("Samples/generated/debtors-10m.csv (seed 10, "
+      f"{os.path.getsize('Samples/generated/debtors-10m.csv') / 1e9:.2f} GB), loaded the same way as the 1M file.")
+    p()
+    p("| load | rows | wall s | rows/s | command CPU s | postgres CPU s | S3 server CPU s | WAL MB | peak RSS MB |")
+    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, r in (("psql \\copy", pb), ("sluice (S3)", sb)):
+        p(f"| {label} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['cpu'])} | {fmt(r['pg'])} | {fmt(r['weed'])} | {fmt(r['wal'], 0)} | {fmt(r['rss_mb'], 1)} |")
+    p()
+    p(f"Ratio sluice / psql at 10M rows: **{sb['rps'] / pb['rps']:.2f}×**.")
+    p()
+
 p("### Peak RSS of `sluice run`")
 p()
 p("| input | rows | peak RSS MB | wall s | rows/s |")
@@ -654,7 +682,8 @@ p("### Where the time goes (sluice's own stage busy times)")
 p()
 p("From the `--json` summary: `seconds` is the run inside the process; `stage_seconds` is each step's busy")
 p("time (parse = decoding, incl. waiting for S3 bytes; stages = map/validate; encode = COPY text;")
-p("sink = COPY + checkpoint + commit in PostgreSQL). The steps overlap, so they add up to more than `seconds`.")
+p("sink = COPY + checkpoint + commit in PostgreSQL, summed over the sink connections). The steps overlap, so")
+p("they add up to more than `seconds`.")
 p()
 p("| run | rows read | accepted | rejected | seconds | rows/s (own) | parse | stages | encode | sink |")
 p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
