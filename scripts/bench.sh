@@ -5,7 +5,8 @@
 #   1. tokenizer      package-benchmark suite Benchmarks/ (CSVDecoder alone, and
 #                     decode + ColumnMapper + CopyEncoder), one core, input in memory;
 #   2. 1M rows        `sluice run` from S3 against `psql \copy ... (FORMAT csv)` of the same
-#                     file, alternating, BENCH_REPEATS times each (default 3): wall clock,
+#                     file, alternating, BENCH_REPEATS times each (default 3), plus sluice
+#                     with `keep_raw: false` (BENCH_NORAW): wall clock,
 #                     rows/s, CPU of sluice / psql / the PostgreSQL server / SeaweedFS,
 #                     peak RSS;
 #   3. 1M rows        `sluice run` from the local file, once, to separate the cost of S3;
@@ -38,6 +39,7 @@
 #   BENCH_TOKENIZER=1      0 skips the package-benchmark suite
 #   BENCH_10M=1            0 skips the 10M-row run
 #   BENCH_BUILD=1          0 uses the existing .build/release/sluice
+#   BENCH_NORAW=1          0 skips the 1M loads with `keep_raw: false`
 #   BENCH_OUTPUT=docs/performance.md   where the report goes ("-" prints it only)
 #   BENCH_KEEP_DIR=        keep raw outputs in this folder
 #   BENCH_TARGET=bench.sluice_debtors  sluice's target table (schema.table)
@@ -53,6 +55,7 @@ REPEATS="${BENCH_REPEATS:-3}"
 RUN_TOKENIZER="${BENCH_TOKENIZER:-1}"
 RUN_10M="${BENCH_10M:-1}"
 RUN_BUILD="${BENCH_BUILD:-1}"
+RUN_NORAW="${BENCH_NORAW:-1}"
 OUTPUT="${BENCH_OUTPUT:-docs/performance.md}"
 STATE_DIR="${SLUICE_STATE_DIR:-$REPO_ROOT/.sluice}"
 ENV_FILE="$STATE_DIR/env"
@@ -114,6 +117,18 @@ sys.stdout.write(text)
 PY
   PIPELINE="$WORK/debtors-bench.yaml"
 fi
+# The same pipeline with `keep_raw: false`, for the variant that leaves the raw record out.
+PIPELINE_NORAW="$WORK/debtors-bench-noraw.yaml"
+python3 - "$PIPELINE" >"$PIPELINE_NORAW" <<'PY' || die "cannot derive a keep_raw: false pipeline from $PIPELINE"
+import re, sys
+text = open(sys.argv[1]).read()
+text, count = re.subn(r"(?m)^(\s+keep_raw:\s*)\S+", lambda m: m.group(1) + "false", text)
+if count == 0:
+    text, count = re.subn(r"(?m)^(\s+)(table:.*)$", lambda m: f"{m.group(1)}{m.group(2)}\n{m.group(1)}keep_raw: false", text, count=1)
+if count != 1:
+    sys.exit(f"cannot set keep_raw in {sys.argv[1]}")
+sys.stdout.write(text)
+PY
 
 # ---------------------------------------------------------------- CPU accounting
 
@@ -366,11 +381,11 @@ prepare_psql() { truncate_psql; checkpoint; }
 SHAPE_TABLE=""
 prepare_shape() { pg_retry psql -qXc "TRUNCATE $SHAPE_TABLE" >/dev/null; checkpoint; }
 
-# sluice_load KIND ITERATION INPUT ROWS: one measured `sluice run` into an empty $TARGET.
+# sluice_load KIND ITERATION INPUT ROWS [PIPELINE]: one measured `sluice run` into an empty $TARGET.
 sluice_load() {
-  local kind="$1" iteration="$2" rows="$4"
+  local kind="$1" iteration="$2" rows="$4" pipeline="${5:-$PIPELINE}"
   SLUICE_INPUT="$3"
-  measure "$kind" "$iteration" prepare_sluice -- "$SLUICE" run "$PIPELINE" --input "$SLUICE_INPUT" --force --json --no-progress
+  measure "$kind" "$iteration" prepare_sluice -- "$SLUICE" run "$pipeline" --input "$SLUICE_INPUT" --force --json --no-progress
   check_run "$WORK/$kind-$iteration.out" "$rows"
 }
 
@@ -407,12 +422,15 @@ truncate_sluice
 "$SLUICE" run "$PIPELINE" --input "s3://$SLUICE_S3_BUCKET/$KEY_1M" --force --json --no-progress >"$WORK/warm-up.out" \
   || die "the warm-up sluice run failed (see its messages above)"
 
-log "1M rows: sluice (S3) vs psql \\copy, alternating, $REPEATS times each"
+log "1M rows: psql \\copy, sluice (S3)$([[ "$RUN_NORAW" == 1 ]] && echo " and sluice (S3, keep_raw: false)"), alternating, $REPEATS times each"
 for i in $(seq 1 "$REPEATS"); do
   measure psql "$i" prepare_psql -- \
     psql -qX -v ON_ERROR_STOP=1 -c "\\copy bench.psql_debtors ($COLUMNS_14) FROM '$FILE_1M' WITH (FORMAT csv, HEADER true)"
   count_rows bench.psql_debtors >"$WORK/psql-$i.rows"
   sluice_load sluice-s3 "$i" "s3://$SLUICE_S3_BUCKET/$KEY_1M" "$ROWS_1M"
+  if [[ "$RUN_NORAW" == 1 ]]; then
+    sluice_load sluice-s3-noraw "$i" "s3://$SLUICE_S3_BUCKET/$KEY_1M" "$ROWS_1M" "$PIPELINE_NORAW"
+  fi
 done
 
 # ---------------------------------------------------------------- 3. 1M rows, local file
@@ -581,6 +599,7 @@ p()
 
 psql_runs, s3_runs, local_runs, big_runs = of("psql"), of("sluice-s3"), of("sluice-local"), of("sluice-10m")
 psql_big_runs = of("psql-10m")
+noraw_s3_runs = of("sluice-s3-noraw")
 p(f"### 1M rows: `sluice run` from S3 vs `psql \\copy` ({repeats} alternating runs each)")
 p()
 p("Input: Samples/generated/debtors-1m.csv (scripts/generate_debtors.py --rows 1000000 --seed 1,")
@@ -596,8 +615,10 @@ p("of SeaweedFS, over the same interval; WAL MB is what PostgreSQL wrote to its 
 p()
 p("| load | run | rows | wall s | rows/s | command CPU s | postgres CPU s | S3 server CPU s | WAL MB | peak RSS MB |")
 p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for r in sorted(psql_runs + s3_runs, key=lambda r: (r["it"], r["kind"])):
-    label = "psql \\copy" if r["kind"] == "psql" else "sluice (S3)"
+labels = {"psql": "psql \\copy", "sluice-s3": "sluice (S3)", "sluice-s3-noraw": "sluice (S3, keep_raw: false)"}
+order = {"psql": 0, "sluice-s3": 1, "sluice-s3-noraw": 2}
+for r in sorted(psql_runs + s3_runs + noraw_s3_runs, key=lambda r: (r["it"], order[r["kind"]])):
+    label = labels[r["kind"]]
     p(f"| {label} | {r['it']} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['cpu'])} | {fmt(r['pg'])} | {fmt(r['weed'])} | {fmt(r['wal'], 0)} | {fmt(r['rss_mb'], 1)} |")
 for r in local_runs:
     p(f"| sluice (local file) | {r['it']} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['cpu'])} | {fmt(r['pg'])} | {fmt(r['weed'])} | {fmt(r['wal'], 0)} | {fmt(r['rss_mb'], 1)} |")
@@ -609,9 +630,13 @@ if psql_runs and s3_runs:
     p("|---|---:|---:|")
     p(f"| psql \\copy | {fmt_int(pb)} | {fmt_int(pm)} |")
     p(f"| sluice (S3) | {fmt_int(sb)} | {fmt_int(sm)} |")
+    if noraw_s3_runs:
+        p(f"| sluice (S3, keep_raw: false) | {fmt_int(best(noraw_s3_runs)['rps'])} | {fmt_int(median_rps(noraw_s3_runs))} |")
     if local_runs:
         p(f"| sluice (local file) | {fmt_int(local_runs[0]['rps'])} | — |")
     p(f"| **ratio sluice (S3) / psql** | **{sb / pb:.2f}×** | **{sm / pm:.2f}×** |")
+    if noraw_s3_runs:
+        p(f"| ratio sluice (S3, keep_raw: false) / psql | {best(noraw_s3_runs)['rps'] / pb:.2f}× | {median_rps(noraw_s3_runs) / pm:.2f}× |")
     if local_runs:
         p(f"| ratio sluice (local) / psql | {local_runs[0]['rps'] / pb:.2f}× | {local_runs[0]['rps'] / pm:.2f}× |")
     p()
@@ -670,7 +695,7 @@ p("### Peak RSS of `sluice run`")
 p()
 p("| input | rows | peak RSS MB | wall s | rows/s |")
 p("|---|---:|---:|---:|---:|")
-for label, rs in (("1M from S3 (max of runs)", s3_runs), ("1M local file", local_runs), ("10M from S3", big_runs)):
+for label, rs in (("1M from S3 (max of runs)", s3_runs), ("1M from S3, keep_raw: false (max of runs)", noraw_s3_runs), ("1M local file", local_runs), ("10M from S3", big_runs)):
     if rs:
         r = max(rs, key=lambda r: r["rss_mb"])
         p(f"| {label} | {fmt_int(r['rows'])} | {fmt(r['rss_mb'], 1)} | {fmt(r['wall'])} | {fmt_int(r['rps'])} |")
@@ -687,9 +712,9 @@ p("they add up to more than `seconds`.")
 p()
 p("| run | rows read | accepted | rejected | seconds | rows/s (own) | parse | stages | encode | sink |")
 p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for r in s3_runs + local_runs + big_runs:
+for r in s3_runs + noraw_s3_runs + local_runs + big_runs:
     s = r["summary"]; st = s.get("stage_seconds", {})
-    label = {"sluice-s3": "1M S3", "sluice-local": "1M local", "sluice-10m": "10M S3"}[r["kind"]] + f" #{r['it']}"
+    label = {"sluice-s3": "1M S3", "sluice-s3-noraw": "1M S3 no raw", "sluice-local": "1M local", "sluice-10m": "10M S3"}[r["kind"]] + f" #{r['it']}"
     p(f"| {label} | {fmt_int(r['rows'])} | {fmt_int(r['accepted'])} | {fmt_int(r['rejected'])} | {fmt(s['seconds'])} | {fmt_int(s['rows_per_second'])} | "
       + " | ".join(fmt(st[k]) if k in st else "—" for k in ("parse", "stages", "encode", "sink")) + " |")
 p()
