@@ -76,6 +76,8 @@ public struct PipelineSpec: Sendable, Hashable {
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "wrong type at \(path(context)): \(context.debugDescription)"
         case .dataCorrupted(let context):
+            // A YAML syntax error arrives here; its own description has the line and column.
+            if let yaml = context.underlyingError as? YamlError { return "invalid YAML: \(yaml)" }
             return "invalid value at \(path(context)): \(context.debugDescription)"
         @unknown default:
             return "\(error)"

@@ -42,6 +42,7 @@ struct PipelineSpecTests {
         ("name: demo\ntarget: {table: a.b}\ncolumns: [{name: x}, {name: x}]", "listed twice"),
         ("target: {table: a.b}\ncolumns: [{name: x}]", "missing key 'name'"),
         ("name: demo\ntarget: {table: a.b, connections: 9}\ncolumns: [{name: x}]", "target.connections"),
+        ("name: demo\ntarget: {table: a.b}\ncolumns: [{name: x}\n", "line 3, column 10"),
     ])
     func invalidFilesNameTheProblem(yaml: String, expected: String) {
         #expect {
