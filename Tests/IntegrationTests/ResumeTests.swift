@@ -115,9 +115,9 @@ struct ResumeTests {
     }
 
     @Test func aRunResumedByIdAfterAPostgresRestartLoadsEveryRowOnce() async throws {
-        let fixture = try await fixture(rows: 40_000, seed: 12)
+        let fixture = try await fixture(rows: 80_000, seed: 12)
         let process = try start(fixture, batchSize: 250)
-        try await wait(for: fixture, batches: 20, process: process)
+        try await wait(for: fixture, batches: 10, process: process)
         try IntegrationEnvironment.run("/usr/bin/env", ["bash", IntegrationEnvironment.path("scripts/stack.sh"), "pg-restart"])
         process.waitUntilExit()
         #expect(process.terminationStatus != 0, "the run should fail when PostgreSQL goes away")
