@@ -38,9 +38,6 @@ struct CSVBatchBuilder {
     var rowCount: Int { rawStarts.count }
 
     @inline(__always)
-    mutating func beginRecord() {}
-
-    @inline(__always)
     mutating func addField(start: Int, end: Int, escaped: Bool) {
         if escaped { escapedFields.append(Int32(fieldStarts.count)) }
         fieldStarts.append(Int32(truncatingIfNeeded: start))

@@ -133,7 +133,6 @@ struct CSVScanner {
                 recordStart = i
                 recordLine = line
                 recordFlags = 0
-                out.beginRecord()
                 state = .fieldStart
 
             case .fieldStart:
