@@ -8,8 +8,9 @@ struct InspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Print the parsed records of a file or S3 object.",
         discussion: """
-            jsonl prints one JSON array of field strings per record, the header record first, \
-            with fields exactly as in the file after unquoting. Blank lines are skipped.
+            The format (CSV or XLSX) is detected from the content. jsonl prints one JSON array \
+            of field strings per record, the header record first, with fields exactly as in \
+            the file after unquoting (cell text for XLSX). Blank lines are skipped.
             """
     )
 
@@ -32,6 +33,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "utf-8 or windows-1252.")
     var encoding: String = "utf-8"
 
+    @Option(name: .long, help: "For XLSX: a sheet name or 1-based index (default: the first visible sheet).")
+    var sheet: String?
+
     @Option(name: .long, help: "Only these header columns, comma-separated (matched after normalisation).")
     var columns: String?
 
@@ -50,8 +54,9 @@ struct InspectCommand: AsyncParsableCommand {
             }
             let source = try InputLocator(s3Configuration: try Environment.s3()).source(for: input)
             let object = try await source.describe()
-            var decoder = CSVDecoder(source: source, object: object, dialect: dialect, batchRows: 4096)
-            let header = try await decoder.readHeader()
+            var decoder = try await RecordDecoders.open(
+                source: source, object: object, options: DecoderOptions(dialect: dialect, sheet: sheet, batchRows: 4096))
+            let header = try await decoder.readSourceHeader()
             let limit = self.limit ?? (format == .table ? 20 : Int.max)
             let selected = try selectedColumns(header: header.fields)
             var printer = RecordPrinter(format: format, header: selected.map { header.fields[$0] })

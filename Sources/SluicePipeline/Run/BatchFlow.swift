@@ -30,7 +30,7 @@ struct BatchFlow: Sendable {
         var counters: RunCounters?
     }
 
-    func run(decoder: consuming CSVDecoder) async throws -> Result {
+    func run(decoder: consuming any RecordDecoder) async throws -> Result {
         let handOver = HandOver(decoder)
         let decoded = AsyncThrowingChannel<RecordBatch, any Error>()
         let encoded = AsyncThrowingChannel<BatchSink.EncodedBatch, any Error>()

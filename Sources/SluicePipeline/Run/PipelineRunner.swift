@@ -78,8 +78,9 @@ public struct PipelineRunner: Sendable {
         var extraConnections: [PostgresConnection] = []
         var startOffset: Int64 = 0
         do {
-            var decoder = CSVDecoder(source: source, object: object, dialect: spec.source.dialect, batchRows: run.batchRows)
-            let header = try await decoder.readHeader()
+            var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
+            let header = try await decoder.readSourceHeader()
+            try await store.recordSource(run, header: header)
             let mapping = try ColumnMapping(header: header.fields, columns: spec.columns, object: object.uri)
             startOffset = resume.offset ?? header.dataOffset
             let firstOffset = startOffset

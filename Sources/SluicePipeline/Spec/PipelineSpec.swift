@@ -26,6 +26,10 @@ public struct PipelineSpec: Sendable, Hashable {
     public struct SourceSpec: Sendable, Hashable {
         /// Default input when `--input` is not given: `s3://bucket/key` or a path.
         public var input: String?
+        /// `nil` (`format: auto`) detects the format from the object's first bytes.
+        public var format: SourceFormat?
+        /// For XLSX: a sheet name or 1-based index; `nil` reads the first visible sheet.
+        public var sheet: String?
         /// `nil` detects the delimiter from the header line.
         public var delimiter: UInt8?
         public var encoding: TextEncoding
@@ -33,6 +37,10 @@ public struct PipelineSpec: Sendable, Hashable {
 
         public var dialect: CSVDialect {
             CSVDialect(delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes)
+        }
+
+        public func decoderOptions(batchRows: Int) -> DecoderOptions {
+            DecoderOptions(format: format, dialect: dialect, sheet: sheet, batchRows: batchRows)
         }
     }
 
@@ -90,6 +98,7 @@ struct PipelineDocument: Decodable {
     struct Source: Decodable {
         var input: String?
         var format: String?
+        var sheet: ScalarText?
         var delimiter: String?
         var encoding: String?
         var max_record_bytes: Int?
@@ -120,9 +129,15 @@ struct PipelineDocument: Decodable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw invalid("name must be letters, digits, - and _")
         }
-        if let format = source?.format, format.lowercased() != "csv" {
-            throw invalid("source.format '\(format)' is not supported; use csv")
+        var format: SourceFormat?
+        switch source?.format?.lowercased() {
+        case nil, "auto": format = nil
+        case let name?:
+            guard let known = SourceFormat(rawValue: name) else { throw invalid("source.format '\(name)' must be auto, csv or xlsx") }
+            format = known
         }
+        // `sheet: 2` and `sheet: Data` are both natural in YAML; keep the text either way.
+        let sheet = source?.sheet?.text
         var delimiter: UInt8?
         switch source?.delimiter {
         case nil, "auto": delimiter = nil
@@ -157,7 +172,7 @@ struct PipelineDocument: Decodable {
         do { table = try TableName(target.table) } catch { throw invalid("target.table '\(target.table)' must be schema.table") }
         return PipelineSpec(
             name: name,
-            source: .init(input: source?.input, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
+            source: .init(input: source?.input, format: format, sheet: sheet, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
             target: table,
             sinkConnections: connections,
             keepRaw: target.keep_raw ?? true,
@@ -166,5 +181,19 @@ struct PipelineDocument: Decodable {
             validation: validation ?? ValidationRules(),
             path: path
         )
+    }
+}
+
+/// A YAML scalar kept as text whether it was written as a number or a string (`sheet: 2`).
+struct ScalarText: Decodable, Hashable {
+    var text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let int = try? container.decode(Int.self) {
+            text = String(int)
+        } else {
+            text = try container.decode(String.self)
+        }
     }
 }

@@ -69,6 +69,51 @@ public struct Migrator: Sendable {
             );
             CREATE INDEX IF NOT EXISTS rejections_by_run ON sluice.rejections (run_id, line);
             """),
+        Migration(version: 2, name: "source layout, error budget, blacklist and billing attempts", sql: """
+            ALTER TABLE sluice.runs DROP CONSTRAINT IF EXISTS runs_status_check;
+            ALTER TABLE sluice.runs ADD CONSTRAINT runs_status_check
+                CHECK (status IN ('running', 'completed', 'failed', 'failed_budget'));
+            -- A run that broke its error budget is finished: the next start is a new run.
+            DROP INDEX IF EXISTS sluice.runs_one_open_per_object;
+            CREATE UNIQUE INDEX IF NOT EXISTS runs_one_open_per_object
+                ON sluice.runs (pipeline, object_uri, etag) WHERE status IN ('running', 'failed');
+            -- How to split a rejected row's raw record back into the file's columns, for reports.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_format text;
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_header text[];
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_delimiter text;
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_sheet text;
+
+            -- One row per blacklisted value. `value_key` is what rows are matched on: the hex
+            -- SHA-256 of the normalised IBAN (IBANs are never stored in clear), or the
+            -- normalised name, e-mail, BIC or BIC prefix. `display` is safe to show.
+            CREATE TABLE IF NOT EXISTS sluice.blacklist (
+                id bigserial PRIMARY KEY,
+                kind text NOT NULL CHECK (kind IN ('iban', 'name', 'email', 'bic', 'bic_prefix')),
+                value_key text NOT NULL,
+                display text NOT NULL,
+                reason text NOT NULL DEFAULT '',
+                source text NOT NULL DEFAULT 'manual',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (kind, value_key)
+            );
+
+            -- Charges sent to the gateway. Screening reads it (cooldown, chargebacks); billing
+            -- writes it.
+            CREATE TABLE IF NOT EXISTS sluice.billing_attempts (
+                id bigserial PRIMARY KEY,
+                run_id uuid,
+                iban_hash bytea NOT NULL,
+                amount_minor bigint,
+                currency text,
+                status text NOT NULL DEFAULT 'pending',
+                attempted_at timestamptz NOT NULL DEFAULT now(),
+                chargeback_at timestamptz,
+                chargeback_reason text
+            );
+            CREATE INDEX IF NOT EXISTS billing_attempts_by_iban ON sluice.billing_attempts (iban_hash, attempted_at);
+            CREATE INDEX IF NOT EXISTS billing_attempts_chargebacks ON sluice.billing_attempts (iban_hash)
+                WHERE chargeback_at IS NOT NULL;
+            """),
     ]
 
     public init() {}

@@ -5,6 +5,8 @@ import SluiceCore
 public struct RunRecord: Sendable, Hashable {
     public enum Status: String, Sendable, Codable {
         case running, completed, failed
+        /// Rejected more rows than the pipeline's error budget allows; none of its rows are loaded.
+        case failedBudget = "failed_budget"
     }
 
     public var id: UUID

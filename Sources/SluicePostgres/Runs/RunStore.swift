@@ -28,7 +28,7 @@ public struct RunStore: Sendable {
             let rows = try await connection.query("""
                 INSERT INTO sluice.runs (pipeline, object_uri, etag, object_size, target_table, batch_rows, node)
                 VALUES (\(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node))
-                ON CONFLICT (pipeline, object_uri, etag) WHERE status <> 'completed' DO NOTHING
+                ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('running', 'failed') DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             if let run = try await Self.decode(rows).first { return run }
@@ -50,7 +50,7 @@ public struct RunStore: Sendable {
         try await database("find open run") {
             try await Self.decode(connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
-                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status <> 'completed'
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status IN ('running', 'failed')
                 """, logger: logger)).first
         }
     }
@@ -92,6 +92,33 @@ public struct RunStore: Sendable {
                     attempts = attempts + \(resumed ? 1 : 0)
                 WHERE id = \(run.id)
                 """, logger: logger)
+        }
+    }
+
+    /// Records how the object's rows are laid out, so reports can split raw records later.
+    public func recordSource(_ run: RunRecord, header: SourceHeader) async throws {
+        try await database("record source layout") {
+            try await connection.query("""
+                UPDATE sluice.runs SET source_format = \(header.format.rawValue), source_header = \(header.fields),
+                    source_delimiter = \(String(decoding: [header.delimiter], as: UTF8.self)), source_sheet = \(header.sheet)
+                WHERE id = \(run.id)
+                """, logger: logger)
+        }
+    }
+
+    /// The layout `recordSource` stored, or `nil` for a run that never read its header.
+    public func sourceLayout(of runID: UUID) async throws -> SourceHeader? {
+        try await database("read source layout") {
+            let rows = try await connection.query("""
+                SELECT source_format, source_header, source_delimiter, source_sheet FROM sluice.runs
+                WHERE id = \(runID) AND source_header IS NOT NULL
+                """, logger: logger)
+            for try await (format, fields, delimiter, sheet) in rows.decode((String, [String], String, String?).self) {
+                return SourceHeader(
+                    format: SourceFormat(rawValue: format) ?? .csv, fields: fields, dataOffset: 0, dataLine: 0,
+                    delimiter: delimiter.utf8.first ?? UInt8(ascii: ","), sheet: sheet)
+            }
+            return nil
         }
     }
 
