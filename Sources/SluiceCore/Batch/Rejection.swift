@@ -42,3 +42,32 @@ extension ReasonCode {
     /// A required column has no value: `iban.required`, `amount.required`, …
     public static func required(column: String) -> ReasonCode { ReasonCode("\(column).required") }
 }
+
+extension ReasonCode {
+    /// The same dedup key appeared on an earlier line of the same file.
+    public static let dedupInFile: ReasonCode = "dedup.in_file"
+    /// The IBAN (by its SHA-256) is on the blacklist.
+    public static let blacklistIBAN: ReasonCode = "blacklist.iban"
+    /// The IBAN was charged back at some point, in any run.
+    public static let historyChargeback: ReasonCode = "history.chargeback"
+    /// The IBAN was charged by another run within the cooldown window.
+    public static let historyCooldown: ReasonCode = "history.cooldown"
+    /// First plus last name, normalised, is on the blacklist.
+    public static let blacklistName: ReasonCode = "blacklist.name"
+    /// The e-mail address, lower-cased, is on the blacklist.
+    public static let blacklistEmail: ReasonCode = "blacklist.email"
+    /// The BIC, or a prefix of it, is on the blacklist.
+    public static let blacklistBIC: ReasonCode = "blacklist.bic"
+
+    /// The pipeline stage that gives this code, for summaries: `parse`, `map`, `validate`,
+    /// `dedup` or `screen`.
+    public var stage: String {
+        let family = rawValue.prefix { $0 != "." }
+        switch family {
+        case "csv", "xlsx", "encoding": return "parse"
+        case "dedup": return "dedup"
+        case "blacklist", "history": return "screen"
+        default: return rawValue.hasSuffix(".required") || family == "mapping" ? "map" : "validate"
+        }
+    }
+}

@@ -80,8 +80,10 @@ public struct PipelineRunner: Sendable {
         do {
             var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
             let header = try await decoder.readSourceHeader()
-            try await store.recordSource(run, header: header)
             let mapping = try ColumnMapping(header: header.fields, columns: spec.columns, object: object.uri)
+            var columnSources: [String: Int] = [:]
+            for (column, index) in zip(mapping.columns, mapping.sourceIndex) { if let index { columnSources[column.name] = index } }
+            try await store.recordSource(run, header: header, columnSources: columnSources)
             startOffset = resume.offset ?? header.dataOffset
             let firstOffset = startOffset
             if let offset = resume.offset, let line = resume.line {

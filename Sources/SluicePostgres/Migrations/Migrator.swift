@@ -82,6 +82,8 @@ public struct Migrator: Sendable {
             ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_header text[];
             ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_delimiter text;
             ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS source_sheet text;
+            -- Canonical column -> 0-based position in source_header, to find a rejection's cell.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS column_sources jsonb;
 
             -- One row per blacklisted value. `value_key` is what rows are matched on: the hex
             -- SHA-256 of the normalised IBAN (IBANs are never stored in clear), or the
@@ -97,7 +99,7 @@ public struct Migrator: Sendable {
                 UNIQUE (kind, value_key)
             );
 
-            -- Charges sent to the gateway. Screening reads it (cooldown, chargebacks); billing
+            -- Charges sent to the gateway. Screening reads it (cooldown, chargebacks), billing
             -- writes it.
             CREATE TABLE IF NOT EXISTS sluice.billing_attempts (
                 id bigserial PRIMARY KEY,

@@ -96,27 +96,32 @@ public struct RunStore: Sendable {
     }
 
     /// Records how the object's rows are laid out, so reports can split raw records later.
-    public func recordSource(_ run: RunRecord, header: SourceHeader) async throws {
+    /// `columnSources` maps canonical column names to their 0-based position in the header.
+    public func recordSource(_ run: RunRecord, header: SourceHeader, columnSources: [String: Int]) async throws {
+        let map = String(decoding: try JSONEncoder().encode(columnSources), as: UTF8.self)
         try await database("record source layout") {
             try await connection.query("""
                 UPDATE sluice.runs SET source_format = \(header.format.rawValue), source_header = \(header.fields),
-                    source_delimiter = \(String(decoding: [header.delimiter], as: UTF8.self)), source_sheet = \(header.sheet)
+                    source_delimiter = \(String(decoding: [header.delimiter], as: UTF8.self)), source_sheet = \(header.sheet),
+                    column_sources = \(map)::jsonb
                 WHERE id = \(run.id)
                 """, logger: logger)
         }
     }
 
     /// The layout `recordSource` stored, or `nil` for a run that never read its header.
-    public func sourceLayout(of runID: UUID) async throws -> SourceHeader? {
+    public func sourceLayout(of runID: UUID) async throws -> (header: SourceHeader, columnSources: [String: Int])? {
         try await database("read source layout") {
             let rows = try await connection.query("""
-                SELECT source_format, source_header, source_delimiter, source_sheet FROM sluice.runs
+                SELECT source_format, source_header, source_delimiter, source_sheet, coalesce(column_sources::text, '{}') FROM sluice.runs
                 WHERE id = \(runID) AND source_header IS NOT NULL
                 """, logger: logger)
-            for try await (format, fields, delimiter, sheet) in rows.decode((String, [String], String, String?).self) {
-                return SourceHeader(
+            for try await (format, fields, delimiter, sheet, map) in rows.decode((String, [String], String, String?, String).self) {
+                let header = SourceHeader(
                     format: SourceFormat(rawValue: format) ?? .csv, fields: fields, dataOffset: 0, dataLine: 0,
                     delimiter: delimiter.utf8.first ?? UInt8(ascii: ","), sheet: sheet)
+                let sources = (try? JSONDecoder().decode([String: Int].self, from: Data(map.utf8))) ?? [:]
+                return (header, sources)
             }
             return nil
         }
