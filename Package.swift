@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluicePipeline", targets: ["SluicePipeline"]),
         .library(name: "SluiceValidation", targets: ["SluiceValidation"]),
+        .library(name: "SluiceStages", targets: ["SluiceStages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -69,9 +70,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SluiceStages",
+            dependencies: [
+                "SluiceCore", "SluiceFormats", "SluicePostgres", "SluiceValidation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SluicePipeline",
             dependencies: [
-                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation",
+                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation", "SluiceStages",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -81,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline",
+                "SluicePipeline", "SluiceStages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,11 +107,12 @@ let package = Package(
             dependencies: ["SluicePostgres", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages"], swiftSettings: swiftSettings),
         .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline",
+                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

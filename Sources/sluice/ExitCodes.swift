@@ -10,6 +10,8 @@ enum ExitCodes {
     static let source: Int32 = 5
     static let database: Int32 = 6
     static let run: Int32 = 7
+    /// The run rejected more rows than its error budget allows; nothing was loaded.
+    static let budgetExceeded: Int32 = 8
 
     static func code(for error: SluiceError) -> Int32 {
         switch error.code {

@@ -50,6 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             print(SummaryText.render(summary))
         }
+        if summary.status == "failed_budget" { throw ExitCode(ExitCodes.budgetExceeded) }
     }
 
     private func load(logger: Logger) async throws -> RunSummary {

@@ -16,8 +16,9 @@ struct BatchFlow: Sendable {
     let sinks: [BatchSink]
     /// Batches a previous attempt already committed past the resume point.
     let skip: Set<Int>
-    /// Called after each commit with that batch's counts and next offset.
-    let progress: @Sendable (RunCounters, Int64) -> Void
+    /// Called after each commit with that batch's counts and next offset; throwing (an
+    /// exceeded error budget) stops the run.
+    let afterCommit: @Sendable (RunCounters, Int64) throws -> Void
 
     struct Result {
         var counters: RunCounters
@@ -58,15 +59,18 @@ struct BatchFlow: Sendable {
             group.addTask {
                 var stageBusy = Duration.zero
                 var encodeBusy = Duration.zero
+                var perStage = [Duration](repeating: .zero, count: stages.count)
                 do {
                     for try await var batch in decoded {
                         let start = clock.now
-                        for stage in stages {
+                        for (position, stage) in stages.enumerated() {
+                            let stageStart = clock.now
                             do {
                                 try await stage.process(&batch)
                             } catch let error as SluiceError {
                                 throw error.adding(stage: stage.name, object: batch.object.uri)
                             }
+                            perStage[position] += clock.now - stageStart
                         }
                         let encodeStart = clock.now
                         let ready = BatchSink.EncodedBatch(batch: batch, encoder: encoder)
@@ -79,7 +83,9 @@ struct BatchFlow: Sendable {
                     encoded.fail(error)
                     throw error
                 }
-                return StepResult(timings: ["stages": stageBusy, "encode": encodeBusy])
+                var timings = ["stages": stageBusy, "encode": encodeBusy]
+                for (position, stage) in stages.enumerated() { timings["stage." + stage.name] = perStage[position] }
+                return StepResult(timings: timings)
             }
 
             for sink in sinks {
@@ -92,7 +98,7 @@ struct BatchFlow: Sendable {
                         try await sink.commit(batch)
                         busy += clock.now - start
                         counters.add(batch.counters)
-                        progress(batch.counters, batch.nextOffset)
+                        try afterCommit(batch.counters, batch.nextOffset)
                     }
                     return StepResult(timings: ["sink": busy], counters: counters)
                 }

@@ -5,6 +5,7 @@ import PostgresNIO
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
+import SluiceStages
 import SluiceValidation
 
 /// Runs a pipeline over one object: finds or creates its run, resumes from the last
@@ -77,6 +78,7 @@ public struct PipelineRunner: Sendable {
         var attempt = RunCounters()
         var extraConnections: [PostgresConnection] = []
         var startOffset: Int64 = 0
+        var budgetBreach: String?
         do {
             var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
             let header = try await decoder.readSourceHeader()
@@ -89,11 +91,28 @@ public struct PipelineRunner: Sendable {
             if let offset = resume.offset, let line = resume.line {
                 try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
             }
-            let stages: [any Stage] = [
+            let columnNames = spec.columns.map(\.name)
+            var stages: [any Stage] = [
                 ColumnMapper(mapping: mapping),
-                ValidationStage(columns: spec.columns.map(\.name), rules: spec.validation),
+                ValidationStage(columns: columnNames, rules: spec.validation),
             ]
-            let encoder = CopyEncoder(runID: run.idText, columns: spec.columns.map(\.name), keepRaw: spec.keepRaw)
+            if spec.screening.enabled {
+                let screening = try await database.connect(logger: logger)
+                extraConnections.append(screening)
+                let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
+                logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
+                let history = AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
+                stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
+            }
+            if !spec.dedupKey.isEmpty {
+                let dedup = try DedupStage(keyColumns: spec.dedupKey, columns: columnNames)
+                if let offset = resume.offset {
+                    let loaded = try await DedupReload(connection: connection, logger: logger).reload(dedup, table: spec.target, runID: run.id, before: offset)
+                    logger.info("dedup keys reloaded", metadata: ["rows": "\(loaded)"])
+                }
+                stages.append(dedup)
+            }
+            let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
             var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, runID: run.id, logger: logger, lossGuard: lossGuard)]
             for _ in 1..<spec.sinkConnections {
                 let extra = try await database.connect(logger: logger)
@@ -101,22 +120,41 @@ public struct PipelineRunner: Sendable {
                 sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, runID: run.id, logger: logger))
             }
             let tally = ProgressTally(startOffset: firstOffset)
+            // Budget checks count every attempt of the run: what earlier attempts committed
+            // (`run.counters`, minus nothing: skipped batches are not committed twice) plus this one.
+            let earlier = resumed ? run.counters : RunCounters()
+            let budget = spec.errorBudget
             let flow = BatchFlow(
                 stages: stages,
                 encoder: encoder,
                 sinks: sinks,
                 skip: resume.committedAfter,
-                progress: { counters, offset in
+                afterCommit: { counters, offset in
                     let (total, reached) = tally.add(counters, offset: offset)
                     options.onProgress?(RunProgress(
                         runID: run.id, counters: total, offset: reached, objectSize: object.size,
                         startOffset: firstOffset, elapsed: ContinuousClock.now - started))
+                    var overall = earlier
+                    overall.add(total)
+                    if let breach = budget.rowLimitBreach(overall) { throw BudgetExceeded(reason: breach) }
                 }
             )
-            let result = try await flow.run(decoder: decoder)
-            timings = result.stageSeconds
-            attempt = result.counters
-            try await store.complete(run, timings: timings)
+            do {
+                let result = try await flow.run(decoder: decoder)
+                timings = result.stageSeconds
+                attempt = result.counters
+                if budget.isLimited, let totals = try await store.run(id: run.id)?.counters {
+                    budgetBreach = budget.finalBreach(totals)
+                }
+            } catch let exceeded as BudgetExceeded {
+                budgetBreach = exceeded.reason
+            }
+            if let budgetBreach {
+                logger.warning("error budget exceeded; removing the run's rows", metadata: ["reason": "\(budgetBreach)"])
+                try await store.failBudget(run, reason: "error budget exceeded: \(budgetBreach)", table: spec.target, timings: timings)
+            } else {
+                try await store.complete(run, timings: timings)
+            }
         } catch {
             let message = (error as? SluiceError)?.description ?? String(describing: error)
             try? await store.fail(run, error: message, timings: timings)

@@ -2,6 +2,7 @@ import Foundation
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
+import SluiceStages
 import SluiceValidation
 import Yams
 
@@ -20,6 +21,12 @@ public struct PipelineSpec: Sendable, Hashable {
     /// Rules of the `validate` stage; the defaults of `domain.md` when the file has no
     /// `validation:` section.
     public var validation: ValidationRules
+    /// Columns of the in-file dedup key, after validation; empty turns dedup off.
+    public var dedupKey: [String]
+    /// Rules of the `screen` stage.
+    public var screening: ScreeningRules
+    /// How many rejected rows a run may have before it fails as a whole.
+    public var errorBudget: ErrorBudget
     /// The file the spec was read from, for messages.
     public var path: String?
 
@@ -122,6 +129,38 @@ struct PipelineDocument: Decodable {
     var batch_size: Int?
     var columns: [Column]
     var validation: ValidationRules?
+    var dedup: Dedup?
+    var screening: ScreeningRules?
+    var error_budget: ErrorBudgetDocument?
+
+    struct Dedup: Decodable {
+        var enabled: Bool?
+        /// One column name or a list.
+        var key: KeyColumns?
+    }
+
+    struct KeyColumns: Decodable {
+        var columns: [String]
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let single = try? container.decode(String.self) {
+                columns = [single]
+            } else {
+                columns = try container.decode([String].self)
+            }
+        }
+    }
+
+    struct ErrorBudgetDocument: Decodable {
+        var max_rejected_ratio: Double?
+        var max_rejected_rows: Int?
+    }
+
+    /// The default dedup key: IBAN, amount and external reference, those the pipeline has.
+    static func defaultDedupKey(columns: [String]) -> [String] {
+        let reference = ["external_id", "external_reference"].first(where: columns.contains)
+        return (["iban", "amount"] + (reference.map { [$0] } ?? [])).filter(columns.contains)
+    }
 
     func validated(path: String?) throws -> PipelineSpec {
         func invalid(_ reason: String) -> SluiceError { SluiceError(.invalidPipeline, reason, pipeline: name, object: path) }
@@ -170,6 +209,17 @@ struct PipelineDocument: Decodable {
         guard (1...8).contains(connections) else { throw invalid("target.connections must be between 1 and 8") }
         let table: TableName
         do { table = try TableName(target.table) } catch { throw invalid("target.table '\(target.table)' must be schema.table") }
+        let columnNames = columns.map(\.name)
+        var dedupKey = dedup?.key?.columns ?? Self.defaultDedupKey(columns: columnNames)
+        if dedup?.enabled == false { dedupKey = [] }
+        for column in dedupKey where !columnNames.contains(column) {
+            throw invalid("dedup.key column '\(column)' is not one of the pipeline's columns")
+        }
+        let budget = ErrorBudget(maxRejectedRatio: error_budget?.max_rejected_ratio, maxRejectedRows: error_budget?.max_rejected_rows)
+        if let ratio = budget.maxRejectedRatio, !(0...1).contains(ratio) {
+            throw invalid("error_budget.max_rejected_ratio must be between 0 and 1 (0.05 = 5%)")
+        }
+        if let rows = budget.maxRejectedRows, rows < 0 { throw invalid("error_budget.max_rejected_rows must not be negative") }
         return PipelineSpec(
             name: name,
             source: .init(input: source?.input, format: format, sheet: sheet, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
@@ -179,6 +229,9 @@ struct PipelineDocument: Decodable {
             batchSize: batchSize,
             columns: columns.map { ColumnSpec(name: $0.name, aliases: $0.aliases ?? [], required: $0.required ?? false) },
             validation: validation ?? ValidationRules(),
+            dedupKey: dedupKey,
+            screening: screening ?? ScreeningRules(),
+            errorBudget: budget,
             path: path
         )
     }

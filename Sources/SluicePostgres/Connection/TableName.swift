@@ -28,7 +28,7 @@ public struct TableName: Sendable, Hashable, CustomStringConvertible {
         return text.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 
-    static func quote(_ identifier: String) -> String {
+    public static func quote(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

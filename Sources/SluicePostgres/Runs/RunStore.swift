@@ -152,6 +152,29 @@ public struct RunStore: Sendable {
         }
     }
 
+    /// Ends a run that exceeded its error budget: removes every row it loaded into `table` and
+    /// marks it `failed_budget`, in one transaction. Its rejections and checkpoints stay, for
+    /// the report. Until this commits the run is `running`, and rows of a run count as loaded
+    /// only once it is `completed`; if the process dies first, the resumed run finds the
+    /// budget exceeded again and finishes the job.
+    public func failBudget(_ run: RunRecord, reason: String, table: TableName, timings: [String: Double]) async throws {
+        let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
+        try await database("fail run on its error budget") {
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.quoted) WHERE run_id = $1", binds: {
+                    var binds = PostgresBindings()
+                    binds.append(run.id)
+                    return binds
+                }()), logger: logger)
+                try await connection.query("""
+                    UPDATE sluice.runs SET status = 'failed_budget', finished_at = now(), updated_at = now(),
+                        error = \(reason), timings = \(timingsJSON)::jsonb
+                    WHERE id = \(run.id)
+                    """, logger: logger)
+            }
+        }
+    }
+
     public func fail(_ run: RunRecord, error: String, timings: [String: Double]) async throws {
         let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
         try await database("fail run") {

@@ -1,0 +1,146 @@
+import SluiceCore
+
+/// The `screen` stage: holds back rows that must not be charged because of what is known
+/// from outside the file.
+///
+/// Checks, in the order of `domain.md`; a row is rejected for the first that matches:
+/// 1. `blacklist.iban` — the SHA-256 of the normalised IBAN is blacklisted;
+/// 2. `history.chargeback` — the IBAN was ever charged back;
+/// 3. `history.cooldown` — another run charged the IBAN within the cooldown window;
+/// 4. `blacklist.name` — first plus last name, folded (see `NameFolding`);
+/// 5. `blacklist.email` — the e-mail, lower-cased;
+/// 6. `blacklist.bic` — the BIC, or a prefix of it.
+///
+/// Blacklist checks use the in-memory `BlacklistIndex`; history costs one query per batch
+/// (`AttemptHistory`), never one per row. Rows already rejected are not screened.
+public struct ScreeningStage: Stage {
+    public var name: String { "screen" }
+
+    public let rules: ScreeningRules
+    public let index: BlacklistIndex
+    public let history: AttemptHistory?
+    private let checks: [ScreeningRules.Check]
+    private let iban: Int?
+    private let firstName: Int?
+    private let lastName: Int?
+    private let fullName: Int?
+    private let email: Int?
+    private let bic: Int?
+
+    /// - Parameters:
+    ///   - columns: the pipeline's canonical columns, in value-table order. Checks whose
+    ///     column the pipeline lacks are skipped.
+    ///   - history: `nil` skips the chargeback and cooldown checks.
+    public init(columns: [String], rules: ScreeningRules, index: BlacklistIndex, history: AttemptHistory?) {
+        self.rules = rules
+        self.index = index
+        self.history = history
+        self.checks = rules.orderedChecks
+        iban = columns.firstIndex(of: "iban")
+        firstName = columns.firstIndex(of: "first_name")
+        lastName = columns.firstIndex(of: "last_name")
+        fullName = columns.firstIndex(of: "name")
+        email = columns.firstIndex(of: "email")
+        bic = columns.firstIndex(of: "bic")
+    }
+
+    public func process(_ batch: inout RecordBatch) async throws {
+        guard batch.columnCount > 0 else { return }
+        let digests = ibanDigests(of: batch)
+        var flags: [IBANDigest: HistoryFlags] = [:]
+        if let history, checks.contains(.chargeback) || checks.contains(.cooldown) {
+            flags = try await history.flags(for: Set(digests.compactMap { $0 }))
+        }
+        screen(&batch, digests: digests, history: flags)
+    }
+
+    /// The digest of each accepted row's IBAN; `nil` for other rows and empty IBANs.
+    func ibanDigests(of batch: RecordBatch) -> [IBANDigest?] {
+        var digests = [IBANDigest?](repeating: nil, count: batch.rowCount)
+        guard let iban else { return digests }
+        batch.arena.withUnsafeBufferPointer { arena in
+            for row in 0..<batch.rowCount where batch.status[row] == .accepted {
+                let span = batch.valueSpan(row: row, column: iban)
+                guard !span.isEmpty else { continue }
+                digests[row] = IBANDigest(normalized: UnsafeBufferPointer(rebasing: arena[span]))
+            }
+        }
+        return digests
+    }
+
+    /// Applies the checks to every accepted row, given its IBAN digest and the history found.
+    func screen(_ batch: inout RecordBatch, digests: [IBANDigest?], history: [IBANDigest: HistoryFlags]) {
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(128)
+        var verdicts: [(row: Int, check: ScreeningRules.Check)] = []
+        batch.arena.withUnsafeBufferPointer { arena in
+            func value(_ row: Int, _ column: Int?) -> UnsafeBufferPointer<UInt8>? {
+                guard let column else { return nil }
+                let span = batch.valueSpan(row: row, column: column)
+                return span.isEmpty ? nil : UnsafeBufferPointer(rebasing: arena[span])
+            }
+            for row in 0..<batch.rowCount where batch.status[row] == .accepted {
+                let digest = digests[row]
+                let found = digest.flatMap { history[$0] }
+                for check in checks {
+                    let matched: Bool
+                    switch check {
+                    case .ibanBlacklist:
+                        matched = digest.map(index.ibans.contains) ?? false
+                    case .chargeback:
+                        matched = found?.chargedBack ?? false
+                    case .cooldown:
+                        matched = found?.recentlyAttempted ?? false
+                    case .nameBlacklist:
+                        guard index.names.count > 0 else { continue }
+                        scratch.removeAll(keepingCapacity: true)
+                        if let first = value(row, firstName), let last = value(row, lastName) {
+                            NameFolding.append(first, to: &scratch)
+                            NameFolding.append(last, to: &scratch)
+                        } else if let full = value(row, fullName) {
+                            NameFolding.append(full, to: &scratch)
+                        }
+                        matched = !scratch.isEmpty && index.names.contains(scratch)
+                    case .emailBlacklist:
+                        guard index.emails.count > 0, let email = value(row, email) else { continue }
+                        scratch.removeAll(keepingCapacity: true)
+                        ScreeningKeys.appendEmail(email, to: &scratch)
+                        matched = index.emails.contains(scratch)
+                    case .bicBlacklist:
+                        guard index.bics.count + index.bicPrefixes.count > 0, let bic = value(row, bic) else { continue }
+                        scratch.removeAll(keepingCapacity: true)
+                        ScreeningKeys.appendBIC(bic, to: &scratch)
+                        matched = scratch.withUnsafeBufferPointer(index.matchesBIC)
+                    }
+                    if matched {
+                        verdicts.append((row, check))
+                        break
+                    }
+                }
+            }
+        }
+        for (row, check) in verdicts {
+            batch.reject(row: row, code: check.code, message: Self.message(check, cooldownDays: rules.cooldownDays), column: column(of: check))
+        }
+    }
+
+    private func column(of check: ScreeningRules.Check) -> String {
+        switch check {
+        case .ibanBlacklist, .chargeback, .cooldown: "iban"
+        case .nameBlacklist: firstName != nil ? "first_name" : "name"
+        case .emailBlacklist: "email"
+        case .bicBlacklist: "bic"
+        }
+    }
+
+    static func message(_ check: ScreeningRules.Check, cooldownDays: Int) -> String {
+        switch check {
+        case .ibanBlacklist: "IBAN is blacklisted"
+        case .chargeback: "IBAN was charged back before"
+        case .cooldown: "IBAN was charged by another run in the last \(cooldownDays) days"
+        case .nameBlacklist: "Name is blacklisted"
+        case .emailBlacklist: "Email is blacklisted"
+        case .bicBlacklist: "BIC is blacklisted"
+        }
+    }
+}
