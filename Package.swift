@@ -107,8 +107,8 @@ let package = Package(
             dependencies: ["SluicePostgres", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -1,0 +1,87 @@
+import SluiceCore
+import Testing
+@testable import SluiceStages
+
+struct DedupStageTests {
+    let columns = ValidatedBatch.columns
+
+    @Test func laterRowsWithTheSameKeyAreRejectedNamingTheFirstLine() async throws {
+        var batch = try await ValidatedBatch.make([
+            "E1,Max,Muster,,DE89370400440532013000,,10.00",
+            "E2,Eva,Muster,,DE89370400440532013000,,10.00",
+            // The same IBAN written differently, the same amount written differently.
+            "E1,Max,Muster,,de89 3704 0044 0532 0130 00,,\"10,00\"",
+            "E1,Max,Muster,,DE89370400440532013000,,10.00",
+        ])
+        let stage = try DedupStage(keyColumns: ["iban", "amount", "external_id"], columns: columns)
+        try await stage.process(&batch)
+        #expect(ValidatedBatch.verdicts(batch) == [nil, nil, "dedup.in_file", "dedup.in_file"])
+        #expect(batch.rejections.map(\.message) == ["same iban + amount + external_id as line 2", "same iban + amount + external_id as line 2"])
+        #expect(batch.rejections.allSatisfy { $0.column == "iban" })
+    }
+
+    @Test func anIBANOnlyKeyCatchesTheSameAccountWithOtherAmounts() async throws {
+        var batch = try await ValidatedBatch.make([
+            "E1,Max,Muster,,DE89370400440532013000,,10.00",
+            "E2,Max,Muster,,DE89370400440532013000,,99.00",
+            "E3,Max,Muster,,GB29NWBK60161331926819,,99.00",
+        ])
+        try await DedupStage(keyColumns: ["iban"], columns: columns).process(&batch)
+        #expect(ValidatedBatch.verdicts(batch) == [nil, "dedup.in_file", nil])
+    }
+
+    @Test func keysSpanBatchesAndRejectedRowsAreNotKeyed() async throws {
+        let stage = try DedupStage(keyColumns: ["iban"], columns: columns)
+        var first = try await ValidatedBatch.make([
+            "E1,Max,Muster,,DE89370400440532013001,,10.00",  // bad checksum: rejected by validation
+            "E2,Max,Muster,,DE89370400440532013000,,10.00",
+        ])
+        try await stage.process(&first)
+        var second = try await ValidatedBatch.make([
+            "E3,Max,Muster,,DE89370400440532013000,,10.00",
+        ])
+        try await stage.process(&second)
+        #expect(ValidatedBatch.verdicts(first) == ["iban.checksum", nil])
+        #expect(ValidatedBatch.verdicts(second) == ["dedup.in_file"])
+        #expect(second.rejections.first?.message.hasSuffix("line 3") == true)
+        #expect(stage.distinctKeys == 1)
+    }
+
+    @Test func columnBoundariesArePartOfTheKey() async throws {
+        var batch = try await ValidatedBatch.make([
+            "AB,Max,Muster,C,DE89370400440532013000,,10.00",
+            "A,Max,Muster,BC,DE89370400440532013000,,10.00",
+        ])
+        // external_id + email: "AB"+"c" and "A"+"bc" must differ.
+        try await DedupStage(keyColumns: ["external_id", "email"], columns: columns).process(&batch)
+        #expect(ValidatedBatch.verdicts(batch).compactMap { $0 }.filter { $0 == "dedup.in_file" }.isEmpty)
+    }
+
+    @Test func preloadedRowsCountAsFirstOccurrences() async throws {
+        let stage = try DedupStage(keyColumns: ["iban", "amount"], columns: columns)
+        stage.preload(line: 7, values: [Array("DE89370400440532013000".utf8), Array("10.00".utf8)])
+        var batch = try await ValidatedBatch.make(["E9,Max,Muster,,DE89370400440532013000,,10.00"])
+        try await stage.process(&batch)
+        #expect(batch.rejections.map(\.message) == ["same iban + amount as line 7"])
+    }
+
+    @Test func anUnknownKeyColumnIsAPipelineError() {
+        #expect(throws: SluiceError.self) { try DedupStage(keyColumns: ["nope"], columns: columns) }
+    }
+
+    @Test func theFingerprintTableKeepsFirstLinesAcrossGrowth() {
+        var table = FingerprintTable(capacity: 1024)
+        for key in 1...100_000 as ClosedRange<UInt64> {
+            #expect(table.insert(key &* 0x9E37_79B9_7F4A_7C15, line: Int64(key)) == nil)
+        }
+        var mismatches = 0
+        for key in 1...100_000 as ClosedRange<UInt64> where table.insert(key &* 0x9E37_79B9_7F4A_7C15, line: 0) != Int64(key) {
+            mismatches += 1
+        }
+        #expect(mismatches == 0)
+        #expect(table.count == 100_000)
+        // 12 bytes per slot, at most 3/4 full.
+        #expect(table.slotCount == 1 << 18)
+        #expect(table.bytesUsed == 12 << 18)
+    }
+}
