@@ -9,6 +9,11 @@ public struct HistoryFlags: Sendable, Hashable {
     public var chargedBack: Bool
     /// Another run charged this IBAN within the cooldown window.
     public var recentlyAttempted: Bool
+
+    public init(chargedBack: Bool, recentlyAttempted: Bool) {
+        self.chargedBack = chargedBack
+        self.recentlyAttempted = recentlyAttempted
+    }
 }
 
 /// Looks up `sluice.billing_attempts` for a whole batch of IBANs in one query.

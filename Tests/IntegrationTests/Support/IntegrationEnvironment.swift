@@ -42,13 +42,15 @@ struct IntegrationEnvironment {
     }
 
     /// The debtors pipeline with its own name and target table, so tests never share runs.
-    func pipeline(name: String? = nil, batchSize: Int = 16_384, encoding: String = "utf-8") throws -> PipelineSpec {
+    /// `extra` is YAML appended to the file, e.g. a `dedup:` or `error_budget:` section.
+    func pipeline(name: String? = nil, batchSize: Int = 16_384, encoding: String = "utf-8", extra: String = "") throws -> PipelineSpec {
         let name = name ?? Self.uniqueName("it")
         var yaml = try String(contentsOfFile: Self.path("pipelines/debtors.yaml"), encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
         yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
         yaml = yaml.replacingOccurrences(of: "batch_size: 16384", with: "batch_size: \(batchSize)")
         yaml = yaml.replacingOccurrences(of: "encoding: utf-8", with: "encoding: \(encoding)")
+        yaml += "\n" + extra + "\n"
         return try PipelineSpec.parse(yaml: yaml, path: "\(name).yaml")
     }
 
@@ -86,6 +88,21 @@ struct IntegrationEnvironment {
             }
             throw SetupError("no row from: \(sql)")
         }
+    }
+
+    func strings(_ sql: String) async throws -> [String] {
+        try await withConnection { connection in
+            var values: [String] = []
+            for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(String.self) {
+                values.append(value)
+            }
+            return values
+        }
+    }
+
+    /// Applies migrations, for tests that use tables before any run created them.
+    func migrate() async throws {
+        try await withConnection { try await Migrator().migrate(on: $0, logger: logger) }
     }
 
     func integers(_ sql: String) async throws -> [Int64] {
@@ -136,6 +153,13 @@ struct Manifest: Decodable {
         var record: Int
         var line: Int64
         var code: String
+        /// For duplicates: the line of the first occurrence.
+        var firstLine: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case record, line, code
+            case firstLine = "first_line"
+        }
     }
 
     var rows: Int
