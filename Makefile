@@ -9,12 +9,13 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-screening clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
 	@echo "make test    - start the local stack and run every test (unit and integration)"
 	@echo "make bench   - release build and benchmarks (docs/performance.md)"
+	@echo "make bench-screening - 1M rows with a 100k blacklist and 1M earlier attempts, vs psql"
 	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
 
 stack:
@@ -45,6 +46,9 @@ samples-large:
 
 bench: stack
 	@scripts/bench.sh
+
+bench-screening: stack
+	@scripts/bench_screening.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

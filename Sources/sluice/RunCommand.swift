@@ -100,6 +100,10 @@ enum SummaryText {
                 summary.stageSeconds[name].map { "\(name) \(Terminal.fixed($0, 2))s" }
             }
             lines.append("  busy       " + stages.joined(separator: ", "))
+            let perStage = ["map", "validate", "screen", "dedup"].compactMap { name in
+                summary.stageSeconds["stage." + name].map { "\(name) \(Terminal.fixed($0, 2))s" }
+            }
+            if !perStage.isEmpty { lines.append("  stages     " + perStage.joined(separator: ", ")) }
         }
         if let error = summary.error { lines.append("  error      \(error)") }
         return lines.joined(separator: "\n")
