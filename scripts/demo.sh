@@ -17,6 +17,11 @@ echo "==> Peeking at the file: sluice inspect --limit 3"
 "$sluice" inspect "s3://$SLUICE_S3_BUCKET/$key" --limit 3 --columns external_id,first_name,last_name,iban,amount,country
 
 echo
+echo "==> Blacklisting two debtors of the file (screening holds their rows back)"
+"$sluice" blacklist add --iban "$(sed -n 2p "$sample" | cut -d, -f5)" --reason AC04 --source demo
+"$sluice" blacklist add --email "$(sed -n 4p "$sample" | cut -d, -f4)" --reason complaint --source demo
+
+echo
 echo "==> Loading it: sluice run pipelines/debtors.yaml --input s3://$SLUICE_S3_BUCKET/$key"
 # --force: the demo may run many times; a real second run of the same object version is refused.
 "$sluice" run pipelines/debtors.yaml --input "s3://$SLUICE_S3_BUCKET/$key" --force

@@ -101,7 +101,8 @@ public struct PipelineRunner: Sendable {
                 extraConnections.append(screening)
                 let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
                 logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
-                let history = AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
+                let history = try await AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
+                logger.info("billing history loaded", metadata: ["ibans": "\(history.candidates)"])
                 stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
             }
             if !spec.dedupKey.isEmpty {

@@ -115,6 +115,7 @@ public struct Migrator: Sendable {
             CREATE INDEX IF NOT EXISTS billing_attempts_by_iban ON sluice.billing_attempts (iban_hash, attempted_at);
             CREATE INDEX IF NOT EXISTS billing_attempts_chargebacks ON sluice.billing_attempts (iban_hash)
                 WHERE chargeback_at IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS billing_attempts_recent ON sluice.billing_attempts (attempted_at);
             """),
     ]
 

@@ -73,6 +73,13 @@ public struct ScreeningStage: Stage {
         var scratch: [UInt8] = []
         scratch.reserveCapacity(128)
         var verdicts: [(row: Int, check: ScreeningRules.Check)] = []
+        // Local copies: reading `self.index` inside the row loop would retain and release
+        // every collection of the index once per row.
+        let ibans = index.ibans
+        let names = index.names
+        let emails = index.emails
+        let index = self.index
+        let checkBIC = index.bics.count + index.bicPrefixes.count > 0
         batch.arena.withUnsafeBufferPointer { arena in
             func value(_ row: Int, _ column: Int?) -> UnsafeBufferPointer<UInt8>? {
                 guard let column else { return nil }
@@ -81,18 +88,18 @@ public struct ScreeningStage: Stage {
             }
             for row in 0..<batch.rowCount where batch.status[row] == .accepted {
                 let digest = digests[row]
-                let found = digest.flatMap { history[$0] }
+                let found = history.isEmpty ? nil : digest.flatMap { history[$0] }
                 for check in checks {
                     let matched: Bool
                     switch check {
                     case .ibanBlacklist:
-                        matched = digest.map(index.ibans.contains) ?? false
+                        matched = digest.map { ibans.contains($0) } ?? false
                     case .chargeback:
                         matched = found?.chargedBack ?? false
                     case .cooldown:
                         matched = found?.recentlyAttempted ?? false
                     case .nameBlacklist:
-                        guard index.names.count > 0 else { continue }
+                        guard names.count > 0 else { continue }
                         scratch.removeAll(keepingCapacity: true)
                         if let first = value(row, firstName), let last = value(row, lastName) {
                             NameFolding.append(first, to: &scratch)
@@ -100,17 +107,17 @@ public struct ScreeningStage: Stage {
                         } else if let full = value(row, fullName) {
                             NameFolding.append(full, to: &scratch)
                         }
-                        matched = !scratch.isEmpty && index.names.contains(scratch)
+                        matched = !scratch.isEmpty && names.contains(scratch)
                     case .emailBlacklist:
-                        guard index.emails.count > 0, let email = value(row, email) else { continue }
+                        guard emails.count > 0, let email = value(row, email) else { continue }
                         scratch.removeAll(keepingCapacity: true)
                         ScreeningKeys.appendEmail(email, to: &scratch)
-                        matched = index.emails.contains(scratch)
+                        matched = emails.contains(scratch)
                     case .bicBlacklist:
-                        guard index.bics.count + index.bicPrefixes.count > 0, let bic = value(row, bic) else { continue }
+                        guard checkBIC, let bic = value(row, bic) else { continue }
                         scratch.removeAll(keepingCapacity: true)
                         ScreeningKeys.appendBIC(bic, to: &scratch)
-                        matched = scratch.withUnsafeBufferPointer(index.matchesBIC)
+                        matched = scratch.withUnsafeBufferPointer { index.matchesBIC($0) }
                     }
                     if matched {
                         verdicts.append((row, check))
