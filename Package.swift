@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SluicePostgres", targets: ["SluicePostgres"]),
         .library(name: "SluicePipeline", targets: ["SluicePipeline"]),
         .library(name: "SluiceValidation", targets: ["SluiceValidation"]),
+        .library(name: "SluiceReports", targets: ["SluiceReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -78,10 +79,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CLibXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        .target(
+            name: "SluiceReports",
+            dependencies: ["SluiceCore", "SluiceFormats", "CLibXLSXWriter"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline",
+                "SluicePipeline", "SluiceReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,10 +108,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceReportsTests", dependencies: ["SluiceReports"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline",
+                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceReports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
