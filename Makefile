@@ -10,6 +10,7 @@ SLUICE := .build/debug/sluice
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
 .PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench clean
+.PHONY: bench-report
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -45,6 +46,11 @@ samples-large:
 
 bench: stack
 	@scripts/bench.sh
+
+# Rejection reports: 1M rejections to CSV and XLSX, peak RSS (docs/performance.md).
+bench-report: stack
+	$(SWIFT) build --product sluice
+	@scripts/bench_report.sh
 
 clean:
 	rm -rf .build Benchmarks/.build
