@@ -30,14 +30,14 @@ public struct CSVFieldSplitter: Sendable {
             let stop = scanner.scan(buffer, from: 0, maxRows: .max, into: &builder)
             scanner.finish(at: stop, into: &builder)
         }
-        let escaped = Set(builder.escapedFields)
+        let escaped = builder.escapedFields
         var fields: [String] = []
         fields.reserveCapacity(builder.fieldStarts.count)
         for index in builder.fieldStarts.indices {
             let start = Int(builder.fieldStarts[index])
             let end = max(start, Int(builder.fieldEnds[index]))
             let bytes = record[start..<min(end, record.count)]
-            if escaped.contains(Int32(index)) {
+            if !escaped.isEmpty && escaped.contains(Int32(index)) {
                 fields.append(String(decoding: unescape(bytes), as: UTF8.self))
             } else {
                 fields.append(String(decoding: bytes, as: UTF8.self))

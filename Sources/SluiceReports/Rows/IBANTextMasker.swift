@@ -1,4 +1,3 @@
-import Foundation
 import SluiceCore
 
 /// Masks IBANs inside free text, such as a raw record, for reports.
@@ -13,18 +12,50 @@ public enum IBANTextMasker {
     static let minimumValueLength = 8
 
     public static func mask(_ text: String, knownValues: [String] = []) -> String {
-        var text = text
+        var bytes = Array(text.utf8)
+        var changed = false
         for value in knownValues {
             let trimmed = value.trimmingSpaces
-            guard trimmed.count >= minimumValueLength, text.contains(trimmed) else { continue }
-            text = text.replacingOccurrences(of: trimmed, with: IBANMask.mask(trimmed))
+            guard trimmed.utf8.count >= minimumValueLength else { continue }
+            changed = replace(Array(trimmed.utf8), with: Array(IBANMask.mask(trimmed).utf8), in: &bytes) || changed
         }
-        return maskShapes(in: text)
+        changed = maskShapes(in: &bytes) || changed
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// Replaces every occurrence of `pattern` in `bytes`; returns whether there was one.
+    private static func replace(_ pattern: [UInt8], with replacement: [UInt8], in bytes: inout [UInt8]) -> Bool {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var result: [UInt8] = []
+        var index = 0
+        var found = false
+        while index < bytes.count {
+            if bytes[index] == first, index + pattern.count <= bytes.count, bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+                if !found {
+                    result.reserveCapacity(bytes.count + 8)
+                    result.append(contentsOf: bytes[..<index])
+                    found = true
+                }
+                result.append(contentsOf: replacement)
+                index += pattern.count
+            } else {
+                if found { result.append(bytes[index]) }
+                index += 1
+            }
+        }
+        if found { bytes = result }
+        return found
     }
 
     /// Masks every IBAN-shaped token of `text`.
-    static func maskShapes(in text: String) -> String {
+    public static func maskShapes(in text: String) -> String {
+        // Most values (names, e-mail addresses) hold no digit and cannot hold an IBAN.
+        guard text.utf8.contains(where: isDigit) else { return text }
         var bytes = Array(text.utf8)
+        return maskShapes(in: &bytes) ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    private static func maskShapes(in bytes: inout [UInt8]) -> Bool {
         var changed = false
         var index = 0
         while index + 4 <= bytes.count {
@@ -58,7 +89,7 @@ public enum IBANTextMasker {
             }
             index = max(cursor, index + 1)
         }
-        return changed ? String(decoding: bytes, as: UTF8.self) : text
+        return changed
     }
 
     private static func isLetter(_ byte: UInt8) -> Bool {
