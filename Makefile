@@ -9,7 +9,7 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-screening clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-screening bench-report clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -49,6 +49,11 @@ bench: stack
 
 bench-screening: stack
 	@scripts/bench_screening.sh
+
+# Rejection reports: 1M rejections to CSV and XLSX, peak RSS (docs/performance.md).
+bench-report: stack
+	$(SWIFT) build --product sluice
+	@scripts/bench_report.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

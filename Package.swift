@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SluicePipeline", targets: ["SluicePipeline"]),
         .library(name: "SluiceValidation", targets: ["SluiceValidation"]),
         .library(name: "SluiceStages", targets: ["SluiceStages"]),
+        .library(name: "SluiceReports", targets: ["SluiceReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -89,10 +90,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CLibXLSXWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]
+        ),
+        .target(
+            name: "SluiceReports",
+            dependencies: ["SluiceCore", "SluiceFormats", "CLibXLSXWriter"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline", "SluiceStages",
+                "SluicePipeline", "SluiceStages", "SluiceReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,10 +120,11 @@ let package = Package(
         ),
         .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation"], swiftSettings: swiftSettings),
         .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceReportsTests", dependencies: ["SluiceReports"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages",
+                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages", "SluiceReports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -109,6 +109,7 @@ struct ScreeningTests {
             let same = try await history.flags(for: [IBANDigest(iban: iban)])
             let other = try await AttemptHistory(connection: connection, runID: UUID(), cooldownDays: 30, logger: environment.logger)
                 .flags(for: [IBANDigest(iban: iban), IBANDigest(iban: TestIBAN.unique())])
+            try await connection.query("DELETE FROM sluice.billing_attempts WHERE run_id = \(thisRun)", logger: environment.logger)
             return (same, other)
         }
         #expect(flags.0.isEmpty, "the run's own attempts are no history")

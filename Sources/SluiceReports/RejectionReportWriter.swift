@@ -1,0 +1,11 @@
+/// Writes a rejection report row by row, in constant memory.
+///
+/// Call `write(_:)` for each rejected row in order, then `finish(summary:)` once; a writer
+/// that is not finished leaves an incomplete file.
+public protocol RejectionReportWriter {
+    func write(_ row: RejectedRow) throws
+    /// Completes the file; `summary`, when given, is added where the format has room for it.
+    func finish(summary: RunSummaryReport?) throws
+    /// Rows written so far.
+    var rowsWritten: Int { get }
+}

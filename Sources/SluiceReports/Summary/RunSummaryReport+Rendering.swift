@@ -1,0 +1,90 @@
+import Foundation
+
+extension RunSummaryReport {
+    /// One line of the summary as a table: `section`, `key` and a value that is a number
+    /// where it can be.
+    public struct Entry: Sendable, Hashable {
+        public var section: String
+        public var key: String
+        public var text: String
+        public var number: Double?
+    }
+
+    /// The summary as `section, key, value` rows, for CSV and the XLSX `Summary` sheet.
+    public var entries: [Entry] {
+        func text(_ section: String, _ key: String, _ value: String) -> Entry { Entry(section: section, key: key, text: value, number: nil) }
+        func number(_ section: String, _ key: String, _ value: Double) -> Entry {
+            Entry(section: section, key: key, text: Self.format(value), number: value)
+        }
+        var result = [
+            text("run", "id", runID), text("run", "pipeline", pipeline), text("run", "object", object),
+            text("run", "status", status), text("run", "started_at", Self.timestamp(startedAt)),
+            text("run", "finished_at", finishedAt.map(Self.timestamp) ?? ""),
+        ]
+        if let durationSeconds { result.append(number("run", "duration_seconds", durationSeconds)) }
+        if let error { result.append(text("run", "error", error)) }
+        result += [
+            number("rows", "read", Double(rowsRead)), number("rows", "accepted", Double(rowsAccepted)),
+            number("rows", "rejected", Double(rowsRejected)), number("rows", "bytes_read", Double(bytesRead)),
+            number("rows", "batches", Double(batches)),
+        ]
+        result += sortedStages.map { number("rejections_by_stage", $0.0, Double($0.1)) }
+        result += sortedReasons.map { number("rejections_by_reason", $0.0, Double($0.1)) }
+        result += timings.sorted { $0.key < $1.key }.map { number("timings_seconds", $0.key, $0.value) }
+        return result
+    }
+
+    /// CSV with the header `section,key,value`.
+    public func csv() -> String {
+        var output = CSVFieldQuoting.record(["section", "key", "value"])
+        for entry in entries { output += CSVFieldQuoting.record([entry.section, entry.key, entry.text]) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Pretty-printed JSON with sorted keys and ISO 8601 times.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// A few aligned blocks for the terminal.
+    public func text() -> String {
+        var lines = [
+            "Run       \(runID)  \(status)",
+            "Pipeline  \(pipeline)",
+            "Object    \(object)",
+            "Started   \(Self.timestamp(startedAt))",
+            "Finished  " + (finishedAt.map { Self.timestamp($0) + "  (\(Self.format(durationSeconds ?? 0)) s)" } ?? "-"),
+        ]
+        if let error { lines.append("Error     \(error)") }
+        lines.append("Rows      read \(rowsRead)  accepted \(rowsAccepted)  rejected \(rowsRejected)  (\(bytesRead) bytes, \(batches) batches)")
+        func block(_ title: String, _ rows: [(String, String)]) {
+            lines.append("")
+            lines.append(title)
+            if rows.isEmpty { lines.append("  none") }
+            let width = rows.map(\.0.count).max() ?? 0
+            for (key, value) in rows {
+                lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+            }
+        }
+        block("Rejections by stage", sortedStages.map { ($0.0, String($0.1)) })
+        block("Rejections by reason", sortedReasons.map { ($0.0, String($0.1)) })
+        block("Timings (seconds)", timings.sorted { $0.key < $1.key }.map { ($0.key, Self.format($0.value)) })
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    /// Up to three decimals, without trailing zeros: `12`, `0.25`, `3.142`.
+    static func format(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        var text = String(format: "%.3f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SluicePostgres
+import SluiceReports
+
+/// What both report commands start from: a database connection and the resolved run.
+struct ReportContext {
+    let connection: PostgresConnection
+    let runs: RunStore
+    let run: RunRecord
+    let logger: Logger
+
+    static func open(runID: String, logger: Logger) async throws -> ReportContext {
+        let connection = try await Environment.database().connect(logger: logger)
+        do {
+            try await Migrator().migrate(on: connection, logger: logger)
+            let runs = RunStore(connection: connection, logger: logger)
+            let run = try await runs.resolveRun(runID)
+            return ReportContext(connection: connection, runs: runs, run: run, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    func close() async {
+        try? await connection.close()
+    }
+
+    func summary() async throws -> RunSummaryReport {
+        let counters = run.counters
+        return RunSummaryReport(
+            runID: run.idText, pipeline: run.pipeline, object: run.objectURI, status: run.status.rawValue, error: run.error,
+            rowsRead: counters.rowsRead, rowsAccepted: counters.rowsAccepted, rowsRejected: counters.rowsRejected,
+            bytesRead: counters.bytesRead, batches: counters.batches, rejectionsByReason: counters.rejectedByReason,
+            timings: try await runs.timings(of: run.id), startedAt: run.startedAt, finishedAt: run.finishedAt)
+    }
+
+    func layout() async throws -> ReportLayout {
+        guard let (header, columnSources) = try await runs.sourceLayout(of: run.id) else { return .unknown }
+        return ReportLayout(header: header, columnSources: columnSources)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+
+/// Temporary report files and reading XLSX parts back with `unzip`.
+enum ReportFiles {
+    static func temporaryPath(_ suffix: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("sluice-report-test-\(UUID().uuidString).\(suffix)").path
+    }
+
+    static func text(_ path: String) throws -> String {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+    }
+
+    /// One part of a zip archive, as text, through `/usr/bin/unzip -p`.
+    static func unzip(_ path: String, part: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        process.arguments = ["-p", path, part]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw UnzipError(path: path, part: part, status: process.terminationStatus) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Whether `unzip -t` finds the archive intact.
+    static func isValidZip(_ path: String) throws -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
+        process.arguments = ["-tq", path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    struct UnzipError: Error {
+        var path: String
+        var part: String
+        var status: Int32
+    }
+}

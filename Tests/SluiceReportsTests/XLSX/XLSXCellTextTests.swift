@@ -1,0 +1,18 @@
+import SluiceReports
+import Testing
+
+struct XLSXCellTextTests {
+    @Test func longTextIsCutAtExcelsLimitWithAMarker() {
+        let text = XLSXCellText.sanitise(String(repeating: "€", count: 40_000))
+        #expect(text.utf16.count <= XLSXCellText.maximumLength)
+        #expect(text.hasSuffix(XLSXCellText.truncationMarker))
+    }
+
+    @Test func surrogatePairsAreNotSplitAndNulBecomesAReplacementCharacter() {
+        let text = XLSXCellText.sanitise(String(repeating: "😀", count: 20_000))
+        #expect(text.utf16.count <= XLSXCellText.maximumLength)
+        #expect(text.unicodeScalars.allSatisfy { $0 == "😀" || XLSXCellText.truncationMarker.unicodeScalars.contains($0) })
+        #expect(XLSXCellText.sanitise("a\0b") == "a\u{FFFD}b")
+        #expect(XLSXCellText.sanitise("plain") == "plain")
+    }
+}
