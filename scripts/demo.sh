@@ -33,3 +33,14 @@ psql -qc "SELECT count(*) AS rows_loaded, count(DISTINCT iban) AS distinct_ibans
           FROM sluice.debtors WHERE run_id = '$run_id'"
 psql -qc "SELECT line, code, message FROM sluice.rejections WHERE run_id = '$run_id' ORDER BY line LIMIT 5"
 echo "(first 5 rejections shown; all are in sluice.rejections)"
+
+echo
+echo "==> The run's summary report: sluice report summary $run_id"
+"$sluice" report summary "$run_id"
+
+report=".sluice/demo-rejections-${run_id:0:8}.xlsx"
+echo
+echo "==> Every rejected row, for operators: sluice report rejections $run_id --format xlsx --output $report"
+"$sluice" report rejections "$run_id" --format xlsx --output "$report"
+"$sluice" report rejections "$run_id" --format csv --output "${report%.xlsx}.csv"
+echo "(IBANs are masked; failing cells are highlighted in the XLSX. CSV: ${report%.xlsx}.csv)"
