@@ -1,11 +1,61 @@
 import SluiceCore
 
+/// Receives a worksheet's SAX events for `SheetState`.
+///
+/// The state is one struct mutated in place: each callback is a single access to it, not one
+/// exclusivity check and retain per field, which is most of the cost at 800 MB of XML.
+final class SheetHandler: XMLHandler {
+    var state: SheetState
+
+    init(strings: SharedStrings, styles: CellStyles, date1904: Bool, limits: XLSXLimits, sheetName: String, objectURI: String) {
+        state = SheetState(strings: strings, styles: styles, date1904: date1904, limits: limits, sheetName: sheetName, objectURI: objectURI)
+    }
+
+    override func startElement(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) {
+        if !state.startElement(name, attributes) { stop(state.error?.reason ?? "stopped") }
+    }
+
+    override func endElement(_ name: UnsafePointer<UInt8>) {
+        if !state.endElement(name) { stop(state.error?.reason ?? "stopped") }
+    }
+
+    override func characters(_ bytes: UnsafePointer<UInt8>, _ count: Int) {
+        if !state.characters(bytes, count) { stop(state.error?.reason ?? "stopped") }
+    }
+
+    var header: [String]? {
+        get { state.header }
+        set { state.header = newValue }
+    }
+    var headerRow: Int64 {
+        get { state.headerRow }
+        set { state.headerRow = newValue }
+    }
+    var skipBelow: Int64 {
+        get { state.skipBelow }
+        set { state.skipBelow = newValue }
+    }
+    var builder: XLSXBatchBuilder {
+        get { state.builder }
+        _modify { yield &state.builder }
+    }
+    var error: SluiceError? { state.error }
+    var rowNumber: Int64 { state.rowNumber }
+    var strings: SharedStrings { state.strings }
+    var styles: CellStyles { state.styles }
+    var date1904: Bool { state.date1904 }
+    var sheetName: String { state.sheetName }
+
+    static func column(ofReference reference: UnsafeBufferPointer<UInt8>) -> Int? { SheetState.column(ofReference: reference) }
+    static func columnLetters(_ column: Int) -> String { SheetState.columnLetters(column) }
+}
+
 /// Turns the SAX events of a worksheet into rows of cell text in an `XLSXBatchBuilder`.
 ///
 /// Cells are placed by their `r` reference (sparse rows and cells are normal in Excel);
 /// the first non-empty row is the header. No String is made per cell or row: cell text goes
 /// into a reused row buffer, then once into the batch arena.
-final class SheetHandler: XMLHandler {
+struct SheetState {
     let strings: SharedStrings
     let styles: CellStyles
     let date1904: Bool
@@ -22,7 +72,7 @@ final class SheetHandler: XMLHandler {
     /// The error that stopped parsing, with its row and column.
     var error: SluiceError?
 
-    private(set) var rowNumber: Int64 = 0
+    var rowNumber: Int64 = 0
     private var lastRowNumber: Int64 = 0
     private var skippingRow = false
     private var inCell = false
@@ -59,14 +109,15 @@ final class SheetHandler: XMLHandler {
         rowText.reserveCapacity(4096)
     }
 
-    private func fail(_ reason: String, column: String? = nil) {
+    /// Records why parsing must stop; the callers return `false` after it.
+    private mutating func fail(_ reason: String, column: String? = nil) {
         error = XLSXFailure.error("sheet '\(sheetName)': \(reason)", object: objectURI, line: rowNumber, column: column)
-        stop(reason)
     }
 
     // MARK: - SAX events
 
-    override func startElement(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) {
+    /// Returns `false` when parsing must stop (`error` says why).
+    mutating func startElement(_ name: UnsafePointer<UInt8>, _ attributes: XMLAttributes) -> Bool {
         switch name[0] {
         case UInt8(ascii: "c") where name[1] == 0:
             startCell(attributes)
@@ -81,9 +132,10 @@ final class SheetHandler: XMLHandler {
         default:
             break
         }
+        return error == nil
     }
 
-    override func endElement(_ name: UnsafePointer<UInt8>) {
+    mutating func endElement(_ name: UnsafePointer<UInt8>) -> Bool {
         switch name[0] {
         case UInt8(ascii: "c") where name[1] == 0:
             if inCell { finishCell() }
@@ -96,20 +148,23 @@ final class SheetHandler: XMLHandler {
         default:
             break
         }
+        return error == nil
     }
 
-    override func characters(_ bytes: UnsafePointer<UInt8>, _ count: Int) {
-        guard capturing else { return }
+    mutating func characters(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        guard capturing else { return true }
         if value.count + count > limits.maxCellCharacters * 4 {
-            return fail("cell \(Self.columnLetters(cellColumn))\(rowNumber) is longer than \(limits.maxCellCharacters) characters",
-                        column: Self.columnLetters(cellColumn))
+            fail("cell \(Self.columnLetters(cellColumn))\(rowNumber) is longer than \(limits.maxCellCharacters) characters",
+                 column: Self.columnLetters(cellColumn))
+            return false
         }
         value.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        return true
     }
 
     // MARK: - Rows
 
-    private func startRow(_ attributes: XMLAttributes) {
+    private mutating func startRow(_ attributes: XMLAttributes) {
         if let r = attributes.value("r"), let number = CellText.parseInt(r) {
             rowNumber = Int64(number)
         } else {
@@ -126,7 +181,7 @@ final class SheetHandler: XMLHandler {
         errorColumn = -1
     }
 
-    private func startCell(_ attributes: XMLAttributes) {
+    private mutating func startCell(_ attributes: XMLAttributes) {
         guard !skippingRow else { return }
         inCell = true
         capturing = false
@@ -150,7 +205,7 @@ final class SheetHandler: XMLHandler {
         cellStyle = attributes.value("s").flatMap { CellText.parseInt($0) } ?? 0
     }
 
-    private func finishCell() {
+    private mutating func finishCell() {
         inCell = false
         capturing = false
         guard !value.isEmpty else { return }
@@ -208,9 +263,10 @@ final class SheetHandler: XMLHandler {
         cellQuoted.append(quoted)
     }
 
-    private func finishRow() {
+    private mutating func finishRow() {
         guard !skippingRow, error == nil else { return }
-        guard !cellColumns.isEmpty else { return }
+        // A seek can raise `skipBelow` while a row is half parsed.
+        guard !cellColumns.isEmpty, header == nil || rowNumber >= skipBelow else { return }
         var order = Array(cellColumns.indices)
         if !ordered {
             // Rare: cells out of order or repeated; the last cell written for a column wins.
@@ -237,7 +293,7 @@ final class SheetHandler: XMLHandler {
 
     /// Appends the row: its raw record as CSV, unquoted cells' field spans pointing into it,
     /// and a copy of each quoted cell's text.
-    private func emit(order: [Int], headerCount: Int) {
+    private mutating func emit(order: [Int], headerCount: Int) {
         let lastColumn = Int(cellColumns[order.last!])
         let fieldCount = max(headerCount, lastColumn + 1)
         let row = builder.rowCount

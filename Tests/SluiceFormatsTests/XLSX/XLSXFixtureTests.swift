@@ -109,6 +109,15 @@ struct XLSXFixtureTests {
         #expect(again?.sequence == 1)
     }
 
+    @Test func aSeekWhileARowIsHalfParsedDoesNotLetThatRowThrough() async throws {
+        // Tiny batches and a seek right after the header: the first parse slice ends inside a row.
+        let source = XLSXFixtures.file("xlsxwriter-normal.xlsx")
+        for target: Int64 in [3, 4, 6, 10] {
+            let resumed = try await XLSXFixtures.decode(source, batchRows: 1, seekTo: target)
+            #expect(resumed.rows.allSatisfy { $0.line >= target }, "seek to \(target)")
+        }
+    }
+
     @Test func theSameWorkbookReadsTheSameFromMemoryInTinyChunks() async throws {
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: XLSXFixtures.path("libreoffice.xlsx"))))
         let reference = try await XLSXFixtures.decode(XLSXFixtures.file("libreoffice.xlsx"))

@@ -23,16 +23,17 @@ final class XMLPushParser {
         sax.initialized = UInt32(XML_SAX2_MAGIC)
         sax.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
             guard let context, let localName else { return }
-            let handler = Unmanaged<XMLHandler>.fromOpaque(context).takeUnretainedValue()
-            handler.startElement(localName, XMLAttributes(base: attributes, count: Int(attributeCount)))
+            Unmanaged<XMLHandler>.fromOpaque(context)._withUnsafeGuaranteedRef {
+                $0.startElement(localName, XMLAttributes(base: attributes, count: Int(attributeCount)))
+            }
         }
         sax.endElementNs = { context, localName, _, _ in
             guard let context, let localName else { return }
-            Unmanaged<XMLHandler>.fromOpaque(context).takeUnretainedValue().endElement(localName)
+            Unmanaged<XMLHandler>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.endElement(localName) }
         }
         let characters: charactersSAXFunc = { context, bytes, count in
             guard let context, let bytes, count > 0 else { return }
-            Unmanaged<XMLHandler>.fromOpaque(context).takeUnretainedValue().characters(bytes, Int(count))
+            Unmanaged<XMLHandler>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.characters(bytes, Int(count)) }
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
