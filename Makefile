@@ -10,6 +10,7 @@ SLUICE := .build/debug/sluice
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
 .PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench clean
+.PHONY: bench-xlsx
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -45,6 +46,9 @@ samples-large:
 
 bench: stack
 	@scripts/bench.sh
+
+bench-xlsx: stack
+	@scripts/bench_xlsx.sh
 
 clean:
 	rm -rf .build Benchmarks/.build
