@@ -15,12 +15,17 @@ struct WorkbookParts: Sendable {
         return try await ZipEntryStream(source: source, object: object, entry: entry, maxBytes: maxBytes, limits: limits)
     }
 
-    /// Streams the part through `handler` with libxml2's push parser.
+    /// Streams the part through `handler` with libxml2's push parser, inflating in a
+    /// separate task (shared strings can be hundreds of MB).
     func parse(_ name: String, with handler: XMLHandler, maxBytes: Int64) async throws {
-        var stream = try await stream(of: name, maxBytes: maxBytes)
+        guard let entry = zip.entry(name) else {
+            throw XLSXFailure.error("the workbook has no part \(name)", object: object.uri)
+        }
+        try ZipEntryStream.checkDeclared(entry: entry, maxBytes: maxBytes, limits: limits, object: object)
+        let pipe = InflatePipe(parts: self, path: name, maxBytes: maxBytes)
         let parser = XMLPushParser(handler: handler, partName: name)
         do {
-            while let chunk = try await stream.next() {
+            while let chunk = try await pipe.next() {
                 try parser.parse(chunk)
             }
             try parser.parse([], final: true)
