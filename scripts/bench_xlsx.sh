@@ -107,6 +107,11 @@ for kind in inline shared; do
     sluice_wall=$(awk -F'\t' '$1 ~ /local file/ {print $2}' "$WORK/$kind.tsv")
     awk -F'\t' -v s="$sluice_wall" '{ printf "| %s | %.2f | %\047d | %.0f | %.2f× |\n", $1, $2, 1000000 / $2, $3 / 1024, $2 / s }' "$WORK/$kind.tsv"
     echo
+    awk -F'\t' '
+      /inflate floor/ { floor = $2 } /calamine/ { calamine = $2 } /fastexcel/ { fastexcel = $2 } /local file/ { sluice = $2 }
+      END { faster = calamine < fastexcel ? calamine : fastexcel
+            printf "sluice is %.2f× faster than the faster of python-calamine and fastexcel (target ≥ 2×) and takes %.2f× the inflate floor (stretch ≤ 1.5×).\n", faster / sluice, sluice / floor }' "$WORK/$kind.tsv"
+    echo
   } >>"$REPORT"
 done
 

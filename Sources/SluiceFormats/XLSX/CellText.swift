@@ -30,7 +30,7 @@ enum CellText {
     /// Replaces OOXML's `_xHHHH_` escapes (how writers store control characters such as CR)
     /// by the character.
     static func decodeEscapes(_ bytes: inout [UInt8]) {
-        guard bytes.count >= 7, bytes.contains(UInt8(ascii: "_")) else { return }
+        guard bytes.count >= 7, bytes.withUnsafeBufferPointer({ memchr($0.baseAddress!, 0x5F, $0.count) != nil }) else { return }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0
