@@ -9,7 +9,7 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-screening bench-report clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-screening bench-report bench-xlsx clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -54,6 +54,9 @@ bench-screening: stack
 bench-report: stack
 	$(SWIFT) build --product sluice
 	@scripts/bench_report.sh
+
+bench-xlsx: stack
+	@scripts/bench_xlsx.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -39,6 +39,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only these header columns, comma-separated (matched after normalisation).")
     var columns: String?
 
+    @Flag(name: .long, help: .hidden)
+    var count = false
+
     func run() async throws {
         try await reportingErrors {
             guard let textEncoding = TextEncoding(name: encoding) else {
@@ -57,6 +60,16 @@ struct InspectCommand: AsyncParsableCommand {
             var decoder = try await RecordDecoders.open(
                 source: source, object: object, options: DecoderOptions(dialect: dialect, sheet: sheet, batchRows: 4096))
             let header = try await decoder.readSourceHeader()
+            if count {
+                // For benchmarks: decode every row, print only the counts.
+                var rows = 0, rejected = 0
+                while let batch = try await decoder.nextBatch() {
+                    rows += batch.rowCount
+                    rejected += batch.rejectedCount
+                }
+                print("rows \(rows) rejected \(rejected) columns \(header.fields.count)")
+                return
+            }
             let limit = self.limit ?? (format == .table ? 20 : Int.max)
             let selected = try selectedColumns(header: header.fields)
             var printer = RecordPrinter(format: format, header: selected.map { header.fields[$0] })

@@ -27,6 +27,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Load the object again even if it was loaded before.")
     var force = false
 
+    @Option(name: .long, help: "For XLSX: a sheet name or 1-based index (overrides source.sheet; keep it the same when resuming).")
+    var sheet: String?
+
     @Option(name: .long, help: "Rows per batch (overrides the pipeline's batch_size for a new run).")
     var batchSize: Int?
 
@@ -54,7 +57,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func load(logger: Logger) async throws -> RunSummary {
-        let spec = try PipelineSpec.load(path: pipeline)
+        var spec = try PipelineSpec.load(path: pipeline)
+        if let sheet { spec.source.sheet = sheet }
         guard let input = input ?? spec.source.input else {
             throw SluiceError(.invalidArgument, "no --input given and the pipeline has no source.input")
         }

@@ -82,7 +82,7 @@ struct ScreeningTests {
             }
         }
 
-        let spec = try environment.pipeline()
+        let spec = try environment.pipeline(screening: true)
         let summary = try await environment.runner().run(spec, input: path)
         let verdicts = try await environment.strings("""
             SELECT line || ':' || code FROM sluice.rejections WHERE run_id = '\(summary.runID)' ORDER BY line

@@ -71,3 +71,10 @@ extension ReasonCode {
         }
     }
 }
+
+extension ReasonCode {
+    /// An XLSX row has a value beyond the header's last column.
+    public static let xlsxRagged: ReasonCode = "xlsx.ragged"
+    /// An XLSX row holds an error cell such as `#DIV/0!` or `#N/A`.
+    public static let xlsxErrorCell: ReasonCode = "xlsx.error_cell"
+}
