@@ -65,7 +65,7 @@ WEED_PID_FILE="$STATE_DIR/weed.pid"
 WEED_LOG="$LOG_DIR/weed.log"
 WEED_VERSION="${SLUICE_WEED_VERSION:-4.48}"
 
-APT_PACKAGES=(postgresql postgresql-client libxml2-dev libzip-dev libxlsxwriter-dev zlib1g-dev curl)
+APT_PACKAGES=(postgresql postgresql-client libxml2-dev libzip-dev libxlsxwriter-dev zlib1g-dev curl unzip)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -207,9 +207,19 @@ find_pg_bin() {
 }
 need_pg_bin() { find_pg_bin || die "PostgreSQL server binaries not found (run: $0 install)"; }
 
+# Python packages the tests use to generate inputs: xlsxwriter writes the XLSX files that
+# the XLSX integration tests load (scripts/generate_xlsx_bench.py).
+install_python_test_packages() {
+  python3 -c 'import xlsxwriter' 2>/dev/null && return 0
+  log "installing xlsxwriter==3.3.1 from PyPI (test inputs)"
+  local pip=(env PIP_ROOT_USER_ACTION=ignore python3 -m pip install --disable-pip-version-check --no-input -q "xlsxwriter==3.3.1")
+  "${pip[@]}" 2>/dev/null || "${pip[@]}" --break-system-packages || die "pip install xlsxwriter failed"
+}
+
 cmd_install() {
   install_apt_packages
   install_weed
+  install_python_test_packages
   need_pg_bin
   log "packages ok (postgres: $PG_BIN, weed: $WEED_BIN)"
 }
