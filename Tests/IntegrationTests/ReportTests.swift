@@ -109,6 +109,33 @@ struct ReportTests {
         #expect(summary.contains("<t>iban.checksum</t>"))
     }
 
+    /// The project's own XLSX reader reads the XLSX report back to exactly the CSV report's
+    /// records: same header, same cells, the reader's cell text (line numbers as `15`).
+    @Test func theXLSXReportReadsBackWithSluicesOwnReaderAsTheCSVReport() async throws {
+        let run = try await SharedRun.shared.get(environment)
+        let xlsx = ReportFiles.temporaryPath("xlsx")
+        let csv = ReportFiles.temporaryPath("csv")
+        defer {
+            try? FileManager.default.removeItem(atPath: xlsx)
+            try? FileManager.default.removeItem(atPath: csv)
+        }
+        #expect(try sluice(["report", "rejections", run.id, "--format", "xlsx", "--output", xlsx]).status == 0)
+        #expect(try sluice(["report", "rejections", run.id, "--format", "csv", "--output", csv]).status == 0)
+        let fromXLSX = try sluice(["inspect", xlsx, "--format", "jsonl"])
+        let fromCSV = try sluice(["inspect", csv, "--format", "jsonl"])
+        #expect(fromXLSX.status == 0, "\(fromXLSX.stderr)")
+        let xlsxLines = fromXLSX.stdout.split(separator: "\n")
+        #expect(xlsxLines.count == Int(run.rejectedRows) + 1)
+        #expect(xlsxLines.first?.hasPrefix(#"["line","external_id","first_name""#) == true)
+        #expect(xlsxLines.first?.hasSuffix(#""reason_codes","messages","raw"]"#) == true)
+        #expect(xlsxLines == fromCSV.stdout.split(separator: "\n"))
+        // The first sheet is read by default; the summary sheet by name.
+        let summary = try sluice(["inspect", xlsx, "--sheet", "Summary", "--format", "jsonl"])
+        #expect(summary.status == 0)
+        #expect(summary.stdout.hasPrefix(#"["section","key","value"]"#))
+        #expect(summary.stdout.contains(#"["run","status","completed"]"#), "\(summary.stdout)")
+    }
+
     @Test func theSummaryMatchesTheRunsCounters() async throws {
         let run = try await SharedRun.shared.get(environment)
         let result = try sluice(["report", "summary", run.id, "--format", "json"])
