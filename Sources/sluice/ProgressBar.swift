@@ -33,6 +33,13 @@ final class ProgressBar: Sendable {
     }
 
     private func line(_ progress: RunProgress) -> String {
+        if progress.format == .xlsx {
+            // Positions are sheet rows and the sheet's row count is not known up front.
+            let seconds = max(progress.elapsed.secondsValue, 0.001)
+            let rows = progress.counters.rowsRead
+            return "sheet row \(Terminal.grouped(progress.offset))  \(Terminal.grouped(rows)) rows  "
+                + "\(Terminal.grouped(Int64(Double(rows) / seconds))) rows/s  \(Terminal.duration(seconds)) elapsed"
+        }
         let total = max(progress.objectSize, 1)
         let fraction = min(1, max(0, Double(progress.offset) / Double(total)))
         let filled = Int(fraction * Double(width))

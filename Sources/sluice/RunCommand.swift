@@ -96,7 +96,7 @@ enum SummaryText {
         for (code, count) in totals.rejectedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")
         }
-        lines.append("  data       \(Terminal.bytes(totals.bytesRead)) in \(totals.batches) batches")
+        lines.append("  data       " + (totals.bytesRead > 0 ? "\(Terminal.bytes(totals.bytesRead)) in " : "") + "\(totals.batches) batches")
         lines.append("  time       \(Terminal.fixed(summary.seconds, 2)) s, \(Terminal.grouped(Int64(summary.rowsPerSecond))) rows/s"
             + (summary.resumed ? " (this attempt: \(Terminal.grouped(summary.thisAttempt.rowsRead)) rows)" : ""))
         if !summary.stageSeconds.isEmpty {

@@ -49,6 +49,9 @@ public struct RecordBatch: Sendable {
     public var nextLine: Int64
     /// Source offset where this batch started.
     public var startOffset: Int64
+    /// Whether offsets are byte offsets (CSV). XLSX positions are sheet row numbers, which
+    /// say nothing about bytes.
+    public var positionsAreBytes = true
 
     public init(sequence: Int, object: SourceObject, startOffset: Int64) {
         self.sequence = sequence
@@ -116,8 +119,8 @@ public struct RecordBatch: Sendable {
 
     public var rejectedCount: Int { rowCount - acceptedCount }
 
-    /// Bytes of the source this batch covers.
-    public var sourceByteCount: Int64 { nextOffset - startOffset }
+    /// Bytes of the source this batch covers; 0 when positions are not bytes.
+    public var sourceByteCount: Int64 { positionsAreBytes ? nextOffset - startOffset : 0 }
 }
 
 /// Whether a row goes on to the target table.

@@ -68,6 +68,7 @@ struct XLSXBatchBuilder {
     /// The batch these rows make.
     func batch(sequence: Int, object: SourceObject, startOffset: Int64, nextOffset: Int64) -> RecordBatch {
         var batch = RecordBatch(sequence: sequence, object: object, startOffset: startOffset)
+        batch.positionsAreBytes = false
         batch.arena = arena
         batch.fieldStarts = fieldStarts
         batch.fieldEnds = fieldEnds

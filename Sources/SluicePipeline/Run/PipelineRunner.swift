@@ -134,7 +134,7 @@ public struct PipelineRunner: Sendable {
                     let (total, reached) = tally.add(counters, offset: offset)
                     options.onProgress?(RunProgress(
                         runID: run.id, counters: total, offset: reached, objectSize: object.size,
-                        startOffset: firstOffset, elapsed: ContinuousClock.now - started))
+                        startOffset: firstOffset, elapsed: ContinuousClock.now - started, format: header.format))
                     var overall = earlier
                     overall.add(total)
                     if let breach = budget.rowLimitBreach(overall) { throw BudgetExceeded(reason: breach) }

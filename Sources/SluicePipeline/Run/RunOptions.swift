@@ -31,4 +31,6 @@ public struct RunProgress: Sendable {
     /// Offset this invocation started from.
     public var startOffset: Int64
     public var elapsed: Duration
+    /// For XLSX, offsets are sheet rows, not bytes of `objectSize`.
+    public var format: SourceFormat = .csv
 }
