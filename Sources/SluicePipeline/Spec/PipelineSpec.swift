@@ -41,13 +41,17 @@ public struct PipelineSpec: Sendable, Hashable {
         public var delimiter: UInt8?
         public var encoding: TextEncoding
         public var maxRecordBytes: Int
+        /// Limits of the XLSX reader; the defaults of `XLSXLimits` unless `source.xlsx` sets them.
+        public var xlsxLimits = XLSXLimits()
 
         public var dialect: CSVDialect {
             CSVDialect(delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes)
         }
 
         public func decoderOptions(batchRows: Int) -> DecoderOptions {
-            DecoderOptions(format: format, dialect: dialect, sheet: sheet, batchRows: batchRows)
+            var options = DecoderOptions(format: format, dialect: dialect, sheet: sheet, batchRows: batchRows)
+            options.xlsxLimits = xlsxLimits
+            return options
         }
     }
 
@@ -106,9 +110,34 @@ struct PipelineDocument: Decodable {
         var input: String?
         var format: String?
         var sheet: ScalarText?
+        var xlsx: XLSXLimitsDocument?
         var delimiter: String?
         var encoding: String?
         var max_record_bytes: Int?
+    }
+
+    /// `source.xlsx`: limits of the XLSX reader, for files larger or wider than the defaults allow.
+    struct XLSXLimitsDocument: Decodable {
+        var max_sheet_bytes: Int64?
+        var max_compression_ratio: Int64?
+        var max_columns: Int?
+        var max_cell_characters: Int?
+        var max_shared_string_bytes: Int?
+
+        func limits() -> XLSXLimits {
+            var limits = XLSXLimits()
+            if let value = max_sheet_bytes { limits.maxSheetBytes = value }
+            if let value = max_compression_ratio { limits.maxCompressionRatio = value }
+            if let value = max_columns { limits.maxColumns = value }
+            if let value = max_cell_characters { limits.maxCellCharacters = value }
+            if let value = max_shared_string_bytes { limits.maxSharedStringBytes = value }
+            return limits
+        }
+
+        var isValid: Bool {
+            [max_sheet_bytes, max_compression_ratio, max_columns.map(Int64.init), max_cell_characters.map(Int64.init),
+             max_shared_string_bytes.map(Int64.init)].allSatisfy { ($0 ?? 1) > 0 }
+        }
     }
 
     struct Target: Decodable {
@@ -215,6 +244,7 @@ struct PipelineDocument: Decodable {
         for column in dedupKey where !columnNames.contains(column) {
             throw invalid("dedup.key column '\(column)' is not one of the pipeline's columns")
         }
+        if let xlsx = source?.xlsx, !xlsx.isValid { throw invalid("source.xlsx limits must be positive numbers") }
         let budget = ErrorBudget(maxRejectedRatio: error_budget?.max_rejected_ratio, maxRejectedRows: error_budget?.max_rejected_rows)
         if let ratio = budget.maxRejectedRatio, !(0...1).contains(ratio) {
             throw invalid("error_budget.max_rejected_ratio must be between 0 and 1 (0.05 = 5%)")
@@ -222,7 +252,9 @@ struct PipelineDocument: Decodable {
         if let rows = budget.maxRejectedRows, rows < 0 { throw invalid("error_budget.max_rejected_rows must not be negative") }
         return PipelineSpec(
             name: name,
-            source: .init(input: source?.input, format: format, sheet: sheet, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes),
+            source: .init(
+                input: source?.input, format: format, sheet: sheet, delimiter: delimiter, encoding: encoding, maxRecordBytes: maxRecordBytes,
+                xlsxLimits: source?.xlsx?.limits() ?? XLSXLimits()),
             target: table,
             sinkConnections: connections,
             keepRaw: target.keep_raw ?? true,
