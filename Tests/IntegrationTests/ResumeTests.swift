@@ -115,6 +115,30 @@ struct ResumeTests {
         try await expectExactlyOnce(fixture)
     }
 
+    /// Batches commit one by one, yet a run over its error budget leaves no row behind: not
+    /// those of this attempt, nor those an earlier, killed attempt committed.
+    @Test func aBudgetBreachedAfterAResumeRemovesTheRowsOfEveryAttempt() async throws {
+        let fixture = try await fixture(rows: 30_000, seed: 13)
+        // The generator breaks about 10% of the rows; the ratio is judged at the end.
+        try (String(contentsOfFile: fixture.pipelinePath, encoding: .utf8) + "\nerror_budget: {max_rejected_ratio: 0.05}\n")
+            .write(toFile: fixture.pipelinePath, atomically: true, encoding: .utf8)
+        let first = try start(fixture, batchSize: 250)
+        try await wait(for: fixture, batches: 20, process: first)
+        if first.isRunning { kill(first.processIdentifier, SIGKILL) }
+        first.waitUntilExit()
+        #expect(first.terminationReason == .uncaughtSignal, "the first attempt must die mid-file")
+        #expect(try await environment.scalar("SELECT count(*) FROM \(fixture.table)") > 0, "the killed attempt left committed rows")
+
+        let second = try start(fixture, batchSize: 250)
+        second.waitUntilExit()
+        #expect(second.terminationStatus == 8)
+        #expect(try await environment.scalar("SELECT count(*) FROM \(fixture.table)") == 0)
+        let runID = "(SELECT id FROM sluice.runs WHERE pipeline = '\(fixture.pipeline)')"
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.runs WHERE pipeline = '\(fixture.pipeline)' AND status = 'failed_budget'") == 1)
+        #expect(try await environment.scalar("SELECT attempts FROM sluice.runs WHERE pipeline = '\(fixture.pipeline)'") == 2)
+        #expect(try await environment.scalar("SELECT count(DISTINCT line) FROM sluice.rejections WHERE run_id = \(runID)") == fixture.expectedRejected)
+    }
+
     @Test func aRunResumedByIdAfterAPostgresRestartLoadsEveryRowOnce() async throws {
         let fixture = try await fixture(rows: 80_000, seed: 12)
         let process = try start(fixture, batchSize: 250)
