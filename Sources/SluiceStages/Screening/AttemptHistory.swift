@@ -3,19 +3,6 @@ import Logging
 import PostgresNIO
 import SluiceCore
 
-/// What earlier charges say about an IBAN.
-public struct HistoryFlags: Sendable, Hashable {
-    /// Some attempt on this IBAN was charged back, in any run.
-    public var chargedBack: Bool
-    /// Another run charged this IBAN within the cooldown window.
-    public var recentlyAttempted: Bool
-
-    public init(chargedBack: Bool, recentlyAttempted: Bool) {
-        self.chargedBack = chargedBack
-        self.recentlyAttempted = recentlyAttempted
-    }
-}
-
 /// What `sluice.billing_attempts` says about the IBANs of a batch, without a query per row.
 ///
 /// Attempts grow without bound (1M rows and more), and most IBANs of a file have no relevant
