@@ -136,6 +136,18 @@ struct ReportTests {
         #expect(summary.stdout.contains(#"["run","status","completed"]"#), "\(summary.stdout)")
     }
 
+    /// Rows of a Windows-1252 file are stored as UTF-8 text, so their report shows the letters.
+    @Test func aWindows1252FilesReportShowsItsLetters() async throws {
+        let spec = try environment.pipeline(encoding: "windows-1252")
+        let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-1k-cp1252.csv"))
+        let csv = ReportFiles.temporaryPath("csv")
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        #expect(try sluice(["report", "rejections", summary.runID, "--format", "csv", "--output", csv]).status == 0)
+        let text = try String(contentsOfFile: csv, encoding: .utf8)
+        #expect(!text.contains("\u{FFFD}"))
+        #expect(text.contains("ß") && text.contains("ö"))
+    }
+
     @Test func theSummaryMatchesTheRunsCounters() async throws {
         let run = try await SharedRun.shared.get(environment)
         let result = try sluice(["report", "summary", run.id, "--format", "json"])
