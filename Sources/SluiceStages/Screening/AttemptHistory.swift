@@ -49,7 +49,8 @@ public final class AttemptHistory: Sendable {
 
     /// Flags for those of `digests` that have any history; others are absent.
     public func flags(for digests: some Collection<IBANDigest>) async throws -> [IBANDigest: HistoryFlags] {
-        let digests = digests.filter(filter.mayHaveHistory)
+        // Only candidates travel, once each; most batches have none.
+        let digests = Set(digests.filter(filter.mayHaveHistory))
         guard !digests.isEmpty else { return [:] }
         var packed = ByteBuffer()
         packed.reserveCapacity(digests.count * 32)

@@ -49,7 +49,7 @@ public struct ScreeningStage: Stage {
         let digests = ibanDigests(of: batch)
         var flags: [IBANDigest: HistoryFlags] = [:]
         if let history, checks.contains(.chargeback) || checks.contains(.cooldown) {
-            flags = try await history.flags(for: Set(digests.compactMap { $0 }))
+            flags = try await history.flags(for: digests.compactMap { $0 })
         }
         screen(&batch, digests: digests, history: flags)
     }
