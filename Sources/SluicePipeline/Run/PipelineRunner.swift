@@ -101,8 +101,12 @@ public struct PipelineRunner: Sendable {
                 extraConnections.append(screening)
                 let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
                 logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
-                let history = try await AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
-                logger.info("billing history loaded", metadata: ["ibans": "\(history.candidates)"])
+                var history: AttemptHistory?
+                if !spec.screening.checks.isDisjoint(with: [.chargeback, .cooldown]) {
+                    let loaded = try await AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
+                    logger.info("billing history loaded", metadata: ["ibans": "\(loaded.candidates)"])
+                    history = loaded
+                }
                 stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
             }
             if !spec.dedupKey.isEmpty {
