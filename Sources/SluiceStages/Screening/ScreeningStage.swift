@@ -11,8 +11,9 @@ import SluiceCore
 /// 5. `blacklist.email` — the e-mail, lower-cased;
 /// 6. `blacklist.bic` — the BIC, or a prefix of it.
 ///
-/// Blacklist checks use the in-memory `BlacklistIndex`; history costs one query per batch
-/// (`AttemptHistory`), never one per row. Rows already rejected are not screened.
+/// Blacklist checks use the in-memory `BlacklistIndex`; history checks use `AttemptHistory`'s
+/// per-run filter and at most one query per batch for its candidates, never one per row.
+/// Rows already rejected are not screened.
 public struct ScreeningStage: Stage {
     public var name: String { "screen" }
 
