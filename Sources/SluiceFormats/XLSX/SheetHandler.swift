@@ -105,6 +105,8 @@ struct SheetState {
     private var errorColumn = -1
     private var errorText = ""
     private var pendingQuoted: [(field: Int, start: Int, end: Int)] = []
+    /// The row's cells in column order, reused from row to row.
+    private var order: [Int] = []
 
     enum CellType: UInt8 {
         case number, shared, inline, formulaString, boolean, error, isoDate
@@ -280,7 +282,8 @@ struct SheetState {
         guard !skippingRow, error == nil else { return }
         // A seek can raise `skipBelow` while a row is half parsed.
         guard !cellColumns.isEmpty, header == nil || rowNumber >= skipBelow else { return }
-        var order = Array(cellColumns.indices)
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: cellColumns.indices)
         if !ordered {
             // Rare: cells out of order or repeated; the last cell written for a column wins.
             order = order.sorted { (cellColumns[$0], $0) < (cellColumns[$1], $1) }
@@ -296,7 +299,7 @@ struct SheetState {
             skipBelow = max(skipBelow, rowNumber + 1)
             return
         }
-        emit(order: order, headerCount: header.count)
+        emit(headerCount: header.count)
     }
 
     @inline(__always)
@@ -306,7 +309,7 @@ struct SheetState {
 
     /// Appends the row: its raw record as CSV, unquoted cells' field spans pointing into it,
     /// and a copy of each quoted cell's text.
-    private mutating func emit(order: [Int], headerCount: Int) {
+    private mutating func emit(headerCount: Int) {
         let lastColumn = Int(cellColumns[order.last!])
         let fieldCount = max(headerCount, lastColumn + 1)
         let row = builder.rowCount
