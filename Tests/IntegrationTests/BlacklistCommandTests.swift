@@ -5,11 +5,12 @@ import Testing
 /// `sluice blacklist` as an operator uses it, with the real binary and database.
 @Suite(.serialized)
 struct BlacklistCommandTests {
-    let binary = ProcessInfo.processInfo.environment["SLUICE_BIN"] ?? IntegrationEnvironment.path(".build/debug/sluice")
+    let binary: String
     let environment: IntegrationEnvironment
 
     init() throws {
         environment = try IntegrationEnvironment()
+        binary = try IntegrationEnvironment.sluiceBinary()
     }
 
     /// Runs `sluice blacklist …`; output goes through files, not pipes, so neither side blocks.
@@ -65,7 +66,7 @@ struct BlacklistCommandTests {
 
         let exportPath = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(tag).csv").path
         #expect(try blacklist(["export", "--output", exportPath]).status == 0)
-        let exported = try String(contentsOfFile: exportPath, encoding: .utf8).split(separator: "\n").filter { $0.contains(source) }
+        let exported = try String(contentsOfFile: exportPath, encoding: .utf8).split(whereSeparator: \.isNewline).filter { $0.contains(source) }
         #expect(exported.count == 4)
         #expect(exported.contains { $0.hasPrefix("iban,sha256:\(IBANDigest(iban: iban).hex),") })
         #expect(!exported.joined().contains(iban))

@@ -1,7 +1,7 @@
-/// RFC 4180 quoting for report fields: a field that holds the delimiter, a quote, CR or LF
+/// RFC 4180 quoting for the CSV files Sluice writes (reports, blacklist exports): a field that holds the delimiter, a quote, CR or LF
 /// is enclosed in quotes, and its quotes are doubled.
-enum CSVFieldQuoting {
-    static func append(_ field: String, delimiter: UInt8, to output: inout [UInt8]) {
+public enum CSVFieldQuoting {
+    public static func append(_ field: String, delimiter: UInt8, to output: inout [UInt8]) {
         let utf8 = field.utf8
         let needsQuotes = utf8.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
         guard needsQuotes else {
@@ -17,7 +17,7 @@ enum CSVFieldQuoting {
     }
 
     /// One record: fields separated by `delimiter`, ended by CRLF.
-    static func record(_ fields: [String], delimiter: UInt8 = UInt8(ascii: ",")) -> [UInt8] {
+    public static func record(_ fields: [String], delimiter: UInt8 = UInt8(ascii: ",")) -> [UInt8] {
         var output: [UInt8] = []
         for (index, field) in fields.enumerated() {
             if index > 0 { output.append(delimiter) }

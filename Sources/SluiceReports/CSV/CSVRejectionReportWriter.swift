@@ -1,3 +1,4 @@
+import SluiceFormats
 /// Writes a rejection report as RFC 4180 CSV in UTF-8 (no BOM, CRLF line ends), streamed
 /// through a fixed buffer.
 ///

@@ -1,3 +1,4 @@
+import SluiceFormats
 import Foundation
 
 extension RunSummaryReport {

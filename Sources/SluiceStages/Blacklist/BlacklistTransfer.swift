@@ -82,13 +82,13 @@ public struct BlacklistTransfer: Sendable {
     /// Writes the blacklist as CSV through `write`, in chunks of about 64 KB.
     public func exportCSV(kind: BlacklistKind? = nil, write: (Data) throws -> Void) async throws -> Int {
         var buffer = Data()
-        buffer.append(contentsOf: "kind,value,display,reason,source,created_at\n".utf8)
+        buffer.append(contentsOf: CSVFieldQuoting.record(["kind", "value", "display", "reason", "source", "created_at"]))
         let timestamp = ISO8601DateFormatter()
         var count = 0
         try await store.forEachEntry(kind: kind) { entry in
             let value = entry.kind == .iban ? "sha256:" + entry.key : entry.key
             let fields = [entry.kind.rawValue, value, entry.display, entry.reason, entry.source, timestamp.string(from: entry.createdAt)]
-            buffer.append(contentsOf: (fields.map(Self.quoted).joined(separator: ",") + "\n").utf8)
+            buffer.append(contentsOf: CSVFieldQuoting.record(fields))
             count += 1
             if buffer.count >= 64 * 1024 {
                 try write(buffer)
@@ -97,11 +97,5 @@ public struct BlacklistTransfer: Sendable {
         }
         try write(buffer)
         return count
-    }
-
-    /// A CSV field, quoted when it holds a delimiter, a quote or a line break.
-    static func quoted(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
