@@ -96,7 +96,7 @@ public enum RecordDecoders {
     /// mark an encrypted OOXML package.
     public static func detectContent(source: any ByteSource, object: SourceObject) async throws -> ContentKind {
         guard object.size > 0 else { return .text }
-        var reader = try await source.open(at: 0, expectedETag: object.etag)
+        var reader = try await source.open(at: 0, end: min(object.size, 512), expectedETag: object.etag)
         var prefix: [UInt8] = []
         while prefix.count < 512, let chunk = try await reader.next() { prefix += chunk }
         if prefix.starts(with: [0x50, 0x4B, 0x03, 0x04]) || prefix.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .zip }

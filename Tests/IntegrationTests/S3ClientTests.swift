@@ -104,6 +104,13 @@ struct S3ClientTests {
             received.append(contentsOf: chunk)
         }
         #expect(received == Array(content[offset...]))
+
+        // A bounded open asks for the range only, and ends at its end.
+        var bounded = try source.reader(at: 500_000, end: 700_000, expectedETag: nil)
+        var part: [UInt8] = []
+        while let chunk = try await bounded.next() { part.append(contentsOf: chunk) }
+        #expect(part == Array(content[500_000..<700_000]))
+        #expect(bounded.requestCount == 1)
     }
 
     @Test func readingAtTheEndOrAnEmptyObjectEndsAtOnce() async throws {

@@ -16,6 +16,19 @@ public protocol ByteSource: Sendable {
     ///   - expectedETag: when set, the reader fails with `SluiceError.Code.sourceChanged`
     ///     if the object no longer has this ETag.
     func open(at offset: Int64, expectedETag: String?) async throws -> any ByteReader
+
+    /// Opens only the bytes `offset..<end`, for callers that need one part of a large object
+    /// (the zip directory at its end, one entry of a workbook, the first bytes to detect a
+    /// format). A network source then asks for that range and no more.
+    func open(at offset: Int64, end: Int64, expectedETag: String?) async throws -> any ByteReader
+}
+
+extension ByteSource {
+    /// Sources whose reads cost nothing beyond what is read (files, memory) open to the end;
+    /// the caller stops reading at `end`.
+    public func open(at offset: Int64, end: Int64, expectedETag: String?) async throws -> any ByteReader {
+        try await open(at: offset, expectedETag: expectedETag)
+    }
 }
 
 /// Pulls chunks of an object in order. A reader reads ahead at most one chunk:

@@ -23,6 +23,8 @@ public struct S3ObjectReader: ByteReader {
     public private(set) var expectedETag: String?
     /// The object's size, once a response has told it.
     public private(set) var objectSize: Int64?
+    /// Where the reader stops, exclusive; `nil` reads to the end of the object.
+    public let end: Int64?
     /// How many GETs the reader has sent, for tests and metrics.
     public private(set) var requestCount = 0
 
@@ -43,6 +45,7 @@ public struct S3ObjectReader: ByteReader {
         bucket: String,
         key: String,
         offset: Int64,
+        end: Int64? = nil,
         expectedETag: String?,
         minimumChunkSize: Int = 64 * 1024,
         maximumChunkSize: Int = 256 * 1024
@@ -52,6 +55,7 @@ public struct S3ObjectReader: ByteReader {
         self.key = key
         self.objectName = S3URL(bucket: bucket, key: key).description
         self.offset = offset
+        self.end = end
         self.expectedETag = expectedETag
         self.minimumChunkSize = max(1, minimumChunkSize)
         self.maximumChunkSize = max(self.minimumChunkSize, maximumChunkSize)
@@ -73,6 +77,10 @@ public struct S3ObjectReader: ByteReader {
                 continue
             }
             let position = offset + Int64(chunk.count)
+            if let end, position >= end {
+                finished = true
+                break
+            }
             if let objectSize, position >= objectSize {
                 finished = true
                 break
@@ -125,7 +133,9 @@ public struct S3ObjectReader: ByteReader {
     /// server errors. Returns `false` when `position` is already the end of the object.
     private mutating func connect(at position: Int64) async throws -> Bool {
         while true {
-            let request = S3Client.getRequest(bucket: bucket, key: key, range: .from(position), ifMatch: expectedETag)
+            // `next()` stops before connecting at or past `end`, so the range is never empty.
+            let range = end.map { S3ByteRange.bytes(position...($0 - 1)) } ?? .from(position)
+            let request = S3Client.getRequest(bucket: bucket, key: key, range: range, ifMatch: expectedETag)
             requestCount += 1
             let response: S3ObjectResponse
             do {

@@ -41,8 +41,13 @@ public struct S3ObjectSource: ByteSource {
         try reader(at: offset, expectedETag: expectedETag)
     }
 
-    /// Like ``open(at:expectedETag:)``, with the concrete reader type.
-    public func reader(at offset: Int64, expectedETag: String? = nil) throws -> S3ObjectReader {
+    /// Opens `offset..<end` with GETs for that range only.
+    public func open(at offset: Int64, end: Int64, expectedETag: String?) async throws -> any ByteReader {
+        try reader(at: offset, end: end, expectedETag: expectedETag)
+    }
+
+    /// Like ``open(at:expectedETag:)``, with the concrete reader type; `end` bounds the range.
+    public func reader(at offset: Int64, end: Int64? = nil, expectedETag: String? = nil) throws -> S3ObjectReader {
         guard offset >= 0 else {
             throw SluiceError(.invalidArgument, "cannot read from negative offset \(offset)", object: displayName)
         }
@@ -51,6 +56,7 @@ public struct S3ObjectSource: ByteSource {
             bucket: bucket,
             key: key,
             offset: offset,
+            end: end,
             expectedETag: expectedETag.map(S3ObjectHead.unquote)
         )
     }

@@ -120,7 +120,7 @@ struct ZipDirectory: Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count)
         guard count > 0 else { return bytes }
-        var reader = try await source.open(at: offset, expectedETag: object.etag)
+        var reader = try await source.open(at: offset, end: offset + Int64(count), expectedETag: object.etag)
         while bytes.count < count, let chunk = try await reader.next() {
             bytes.append(contentsOf: chunk.prefix(count - bytes.count))
         }

@@ -34,7 +34,10 @@ struct ZipEntryStream {
         self.chunkSize = chunkSize
         self.compressedLeft = entry.compressedSize
         try Self.checkDeclared(entry: entry, maxBytes: maxBytes, limits: limits, object: object)
-        reader = try await source.open(at: entry.localHeaderOffset, expectedETag: object.etag)
+        // The local header (30 bytes, then name and extra field of at most 64 KiB each) and the
+        // compressed data: the entry's bytes and no more.
+        let end = min(object.size, entry.localHeaderOffset + 30 + 2 * 0xFFFF + entry.compressedSize)
+        reader = try await source.open(at: entry.localHeaderOffset, end: end, expectedETag: object.etag)
         if entry.method == 8 {
             inflater = try RawInflater()
         }
