@@ -7,7 +7,11 @@ import Glibc
 
 /// `sluice iban` as an operator uses it: a list on stdin, one answer line per input line.
 struct IbanCommandTests {
-    let binary = ProcessInfo.processInfo.environment["SLUICE_BIN"] ?? IntegrationEnvironment.path(".build/debug/sluice")
+    let binary: String
+
+    init() throws {
+        binary = try IntegrationEnvironment.sluiceBinary()
+    }
 
     func run(_ arguments: [String], stdin: String) throws -> (output: [String], status: Int32) {
         let process = Process()

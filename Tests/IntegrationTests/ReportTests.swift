@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import PostgresNIO
 import SluiceCore
 import SluiceFormats
@@ -12,10 +13,11 @@ import Testing
 @Suite(.serialized)
 struct ReportTests {
     let environment: IntegrationEnvironment
-    let binary = ProcessInfo.processInfo.environment["SLUICE_BIN"] ?? IntegrationEnvironment.path(".build/debug/sluice")
+    let binary: String
 
     init() throws {
         environment = try IntegrationEnvironment()
+        binary = try IntegrationEnvironment.sluiceBinary()
     }
 
     // MARK: - Rejection reports

@@ -17,10 +17,7 @@ struct ResumeTests {
 
     init() throws {
         environment = try IntegrationEnvironment()
-        binary = ProcessInfo.processInfo.environment["SLUICE_BIN"] ?? IntegrationEnvironment.path(".build/debug/sluice")
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw SetupError("\(binary) is missing: build it with `swift build` (or set SLUICE_BIN)")
-        }
+        binary = try IntegrationEnvironment.sluiceBinary()
     }
 
     /// A generated object on S3 and a pipeline file naming a fresh target table.

@@ -16,10 +16,7 @@ struct XLSXRunTests {
 
     init() throws {
         environment = try IntegrationEnvironment()
-        binary = ProcessInfo.processInfo.environment["SLUICE_BIN"] ?? IntegrationEnvironment.path(".build/debug/sluice")
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw SetupError("\(binary) is missing: build it with `swift build` (or set SLUICE_BIN)")
-        }
+        binary = try IntegrationEnvironment.sluiceBinary()
     }
 
     /// Runs the binary; stdout as text and the exit status.

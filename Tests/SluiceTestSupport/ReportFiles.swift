@@ -1,18 +1,18 @@
 import Foundation
-import SluiceReports
 
-/// Temporary report files and reading XLSX parts back with `unzip`.
-enum ReportFiles {
-    static func temporaryPath(_ suffix: String) -> String {
+/// Temporary report files and reading XLSX parts back with `unzip`, for the report unit tests
+/// and the integration tests alike.
+public enum ReportFiles {
+    public static func temporaryPath(_ suffix: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("sluice-report-test-\(UUID().uuidString).\(suffix)").path
     }
 
-    static func text(_ path: String) throws -> String {
+    public static func text(_ path: String) throws -> String {
         String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
     }
 
     /// One part of a zip archive, as text, through `/usr/bin/unzip -p`.
-    static func unzip(_ path: String, part: String) throws -> String {
+    public static func unzip(_ path: String, part: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
         process.arguments = ["-p", path, part]
@@ -27,7 +27,7 @@ enum ReportFiles {
     }
 
     /// Whether `unzip -t` finds the archive intact.
-    static func isValidZip(_ path: String) throws -> Bool {
+    public static func isValidZip(_ path: String) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/unzip")
         process.arguments = ["-tq", path]
@@ -38,9 +38,9 @@ enum ReportFiles {
         return process.terminationStatus == 0
     }
 
-    struct UnzipError: Error {
-        var path: String
-        var part: String
-        var status: Int32
+    public struct UnzipError: Error {
+        public var path: String
+        public var part: String
+        public var status: Int32
     }
 }

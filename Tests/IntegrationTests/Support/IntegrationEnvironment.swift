@@ -40,6 +40,15 @@ struct IntegrationEnvironment {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
+    /// The `sluice` binary the CLI tests run: `SLUICE_BIN`, or the debug build.
+    static func sluiceBinary() throws -> String {
+        let binary = ProcessInfo.processInfo.environment["SLUICE_BIN"] ?? path(".build/debug/sluice")
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw SetupError("\(binary) is missing: build it with `swift build` (or set SLUICE_BIN)")
+        }
+        return binary
+    }
+
     static func path(_ relative: String) -> String {
         repositoryRoot.appendingPathComponent(relative).path
     }
