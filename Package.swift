@@ -96,6 +96,7 @@ let package = Package(
             name: "SluicePipeline",
             dependencies: [
                 "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation", "SluiceStages",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -122,7 +123,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceCoreTests", dependencies: ["SluiceCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceFormatsTests", dependencies: ["SluiceFormats", "SluiceTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceValidationTests", dependencies: ["SluiceValidation"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceS3Tests", dependencies: ["SluiceS3"], swiftSettings: swiftSettings),
         .testTarget(

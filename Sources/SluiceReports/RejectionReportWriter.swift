@@ -8,4 +8,11 @@ public protocol RejectionReportWriter {
     func finish(summary: RunSummaryReport?) throws
     /// Rows written so far.
     var rowsWritten: Int { get }
+    /// What the report could not hold as it was (columns left out, cells cut), one sentence
+    /// each; complete once `finish` has returned. The report says the same inside.
+    var notes: [String] { get }
+}
+
+extension RejectionReportWriter {
+    public var notes: [String] { [] }
 }

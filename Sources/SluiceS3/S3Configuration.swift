@@ -1,10 +1,14 @@
 import Foundation
 import SluiceCore
 
-/// How to reach an S3-compatible server and how hard to try when reading from it.
+/// How to reach an S3-compatible server and how hard to try when a request fails.
 ///
 /// Requests always use path-style addressing (`http://endpoint/bucket/key`), which every
 /// S3-compatible server (SeaweedFS, MinIO, Ceph) and AWS itself accept.
+///
+/// Failures that another attempt cannot fix (connection refused, unknown host, TLS handshake)
+/// fail at once; timeouts, dropped connections and 5xx answers are retried with a growing
+/// pause, up to `maxAttempts` attempts and `maxRetryTime` (see ``S3RetryPolicy``).
 ///
 /// ```swift
 /// let configuration = S3Configuration(
@@ -20,16 +24,18 @@ public struct S3Configuration: Sendable {
     public var region: String
     public var accessKey: String
     public var secretKey: String
-    /// How many consecutive failed attempts a resumable read makes before it gives up.
-    ///
-    /// The count starts again whenever an attempt delivers bytes.
-    public var maxAttempts: Int
-    /// How long to wait for the response head of a request.
-    ///
-    /// While a body streams, the idle read timeout of the `HTTPClient` applies
-    /// (90 seconds for `HTTPClient.shared`).
+    /// How long to wait for a TCP connection (and TLS handshake) to the server.
+    public var connectTimeout: Duration
+    /// How long to wait for the response head of a request, and for more bytes while a body streams.
     public var readTimeout: Duration
-    /// The pause before the first retry of a resumable read; the n-th retry waits n times as long.
+    /// How many attempts a request makes in all; for a resumable read, how many consecutive
+    /// attempts without progress (the count starts again whenever an attempt delivers bytes).
+    public var maxAttempts: Int
+    /// How long retries of one request may go on, from its first attempt; a read's clock
+    /// starts again whenever an attempt delivers bytes.
+    public var maxRetryTime: Duration
+    /// The pause before the first retry; each further retry waits twice as long, up to
+    /// ``S3RetryPolicy/maximumBackoff``.
     public var retryBackoff: Duration
 
     public init(
@@ -37,23 +43,53 @@ public struct S3Configuration: Sendable {
         region: String = "us-east-1",
         accessKey: String,
         secretKey: String,
-        maxAttempts: Int = 5,
-        readTimeout: Duration = .seconds(60),
-        retryBackoff: Duration = .milliseconds(50)
+        connectTimeout: Duration = Defaults.connectTimeout,
+        readTimeout: Duration = Defaults.readTimeout,
+        maxAttempts: Int = Defaults.maxAttempts,
+        maxRetryTime: Duration = Defaults.maxRetryTime,
+        retryBackoff: Duration = Defaults.retryBackoff
     ) {
         self.endpoint = endpoint
         self.region = region
         self.accessKey = accessKey
         self.secretKey = secretKey
-        self.maxAttempts = maxAttempts
+        self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
+        self.maxAttempts = maxAttempts
+        self.maxRetryTime = maxRetryTime
         self.retryBackoff = retryBackoff
     }
 
-    /// Reads the configuration from `SLUICE_S3_ENDPOINT`, `SLUICE_S3_REGION` (optional),
-    /// `SLUICE_S3_ACCESS_KEY` and `SLUICE_S3_SECRET_KEY`.
+    /// The defaults of the timeout and retry settings.
+    public enum Defaults {
+        public static let connectTimeout: Duration = .seconds(5)
+        public static let readTimeout: Duration = .seconds(30)
+        public static let maxAttempts = 5
+        public static let maxRetryTime: Duration = .seconds(120)
+        public static let retryBackoff: Duration = .milliseconds(200)
+    }
+
+    /// The retry settings as a policy.
+    public var retryPolicy: S3RetryPolicy {
+        S3RetryPolicy(maxAttempts: maxAttempts, maxRetryTime: maxRetryTime, backoff: retryBackoff)
+    }
+
+    /// Reads the configuration from the environment:
     ///
-    /// - Throws: `SluiceError` with code `.invalidArgument` naming every missing variable.
+    /// | variable | default |
+    /// |---|---|
+    /// | `SLUICE_S3_ENDPOINT`, `SLUICE_S3_ACCESS_KEY`, `SLUICE_S3_SECRET_KEY` | required |
+    /// | `SLUICE_S3_REGION` | `us-east-1` |
+    /// | `SLUICE_S3_CONNECT_TIMEOUT` | 5 s |
+    /// | `SLUICE_S3_READ_TIMEOUT` | 30 s |
+    /// | `SLUICE_S3_MAX_ATTEMPTS` | 5 |
+    /// | `SLUICE_S3_MAX_RETRY_TIME` | 120 s |
+    /// | `SLUICE_S3_RETRY_BACKOFF` | 200 ms |
+    ///
+    /// Durations are seconds (`5`, `2.5`) or carry a unit: `500ms`, `5s`, `2m`.
+    ///
+    /// - Throws: `SluiceError` with code `.invalidArgument` naming every missing variable,
+    ///   or the variable whose value cannot be read.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> S3Configuration {
@@ -75,12 +111,56 @@ public struct S3Configuration: Sendable {
                 "S3 is not configured: set \(missing.joined(separator: ", "))"
             )
         }
+        func duration(_ name: String, default fallback: Duration) throws -> Duration {
+            guard let text = value(name) else { return fallback }
+            guard let parsed = parseDuration(text), parsed > .zero else {
+                throw SluiceError(
+                    .invalidArgument,
+                    "\(name) must be a positive duration in seconds (5, 2.5) or with a unit (500ms, 5s, 2m), not '\(text)'"
+                )
+            }
+            return parsed
+        }
+        var attempts = Defaults.maxAttempts
+        if let text = value("SLUICE_S3_MAX_ATTEMPTS") {
+            guard let parsed = Int(text), parsed >= 1 else {
+                throw SluiceError(.invalidArgument, "SLUICE_S3_MAX_ATTEMPTS must be a whole number of at least 1, not '\(text)'")
+            }
+            attempts = parsed
+        }
         return S3Configuration(
             endpoint: endpoint,
             region: value("SLUICE_S3_REGION") ?? "us-east-1",
             accessKey: accessKey,
-            secretKey: secretKey
+            secretKey: secretKey,
+            connectTimeout: try duration("SLUICE_S3_CONNECT_TIMEOUT", default: Defaults.connectTimeout),
+            readTimeout: try duration("SLUICE_S3_READ_TIMEOUT", default: Defaults.readTimeout),
+            maxAttempts: attempts,
+            maxRetryTime: try duration("SLUICE_S3_MAX_RETRY_TIME", default: Defaults.maxRetryTime),
+            retryBackoff: try duration("SLUICE_S3_RETRY_BACKOFF", default: Defaults.retryBackoff)
         )
+    }
+
+    /// `5` and `2.5` are seconds; `500ms`, `5s`, `2m` name their unit. `nil` for anything else.
+    static func parseDuration(_ text: String) -> Duration? {
+        let text = text.lowercased().trimmingCharacters(in: .whitespaces)
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+        var number = Substring(text)
+        var scale = 1.0
+        for unit in units where text.hasSuffix(unit.suffix) {
+            number = text.dropLast(unit.suffix.count)
+            scale = unit.seconds
+            break
+        }
+        let digits = number.trimmingCharacters(in: .whitespaces)
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+            let value = Double(digits), value.isFinite
+        else {
+            return nil
+        }
+        let seconds = value * scale
+        guard seconds < 1e9 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }
 
@@ -88,7 +168,8 @@ public struct S3Configuration: Sendable {
 extension S3Configuration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
         "S3Configuration(endpoint: \(endpoint), region: \(region), accessKey: \(accessKey), secretKey: <redacted>, "
-            + "maxAttempts: \(maxAttempts), readTimeout: \(readTimeout))"
+            + "connectTimeout: \(connectTimeout), readTimeout: \(readTimeout), maxAttempts: \(maxAttempts), "
+            + "maxRetryTime: \(maxRetryTime), retryBackoff: \(retryBackoff))"
     }
 
     public var debugDescription: String { description }
@@ -98,7 +179,8 @@ extension S3Configuration: CustomStringConvertible, CustomDebugStringConvertible
             self,
             children: [
                 "endpoint": endpoint, "region": region, "accessKey": accessKey, "secretKey": "<redacted>",
-                "maxAttempts": maxAttempts, "readTimeout": readTimeout, "retryBackoff": retryBackoff,
+                "connectTimeout": connectTimeout, "readTimeout": readTimeout, "maxAttempts": maxAttempts,
+                "maxRetryTime": maxRetryTime, "retryBackoff": retryBackoff,
             ],
             displayStyle: .struct
         )

@@ -12,6 +12,8 @@ enum ExitCodes {
     static let run: Int32 = 7
     /// The run rejected more rows than its error budget allows; nothing was loaded.
     static let budgetExceeded: Int32 = 8
+    /// The run's rows did not add up; the run is failed, not completed (docs/operations.md).
+    static let invariantBroken: Int32 = 9
 
     static func code(for error: SluiceError) -> Int32 {
         switch error.code {
@@ -19,7 +21,8 @@ enum ExitCodes {
         case .invalidArgument, .invalidPipeline, .format: invalidInput
         case .sourceNotFound, .sourceChanged, .sourceRead, .s3: source
         case .database: database
-        case .runNotFound, .runNotResumable: run
+        case .runNotFound, .runNotResumable, .runLocked: run
+        case .invariantBroken: invariantBroken
         default: failure
         }
     }

@@ -8,9 +8,11 @@ struct InspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Print the parsed records of a file or S3 object.",
         discussion: """
-            The format (CSV or XLSX) is detected from the content. jsonl prints one JSON array \
-            of field strings per record, the header record first, with fields exactly as in \
-            the file after unquoting (cell text for XLSX). Blank lines are skipped.
+            The format (CSV or XLSX) is detected from the content, and so are gzip compression \
+            and a UTF-16 byte order mark, which are undone first and named on a "detected:" \
+            line (on stderr for jsonl). jsonl prints one JSON array of field strings per \
+            record, the header record first, with fields exactly as in the file after \
+            unquoting (cell text for XLSX). Blank lines are skipped.
             """
     )
 
@@ -42,7 +44,12 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(name: .long, help: .hidden)
     var count = false
 
+    @Flag(name: .shortAndLong, help: "Log debug messages (S3 retries among them) to stderr.")
+    var verbose = false
+
     func run() async throws {
+        // Logs go to stderr, never into the rows on stdout.
+        let logger = Environment.logger(verbose: verbose)
         try await reportingErrors {
             guard let textEncoding = TextEncoding(name: encoding) else {
                 throw SluiceError(.invalidArgument, "--encoding must be utf-8 or windows-1252")
@@ -55,11 +62,16 @@ struct InspectCommand: AsyncParsableCommand {
                 }
                 dialect.delimiter = byte
             }
-            let source = try InputLocator(s3Configuration: try Environment.s3()).source(for: input)
+            let source = try InputLocator(s3Configuration: try Environment.s3(), logger: logger).source(for: input)
             let object = try await source.describe()
             var decoder = try await RecordDecoders.open(
                 source: source, object: object, options: DecoderOptions(dialect: dialect, sheet: sheet, batchRows: 4096))
             let header = try await decoder.readSourceHeader()
+            if !header.detected.isEmpty {
+                // jsonl and --count output is read by programs: say it on stderr there.
+                let line = "detected: " + header.detected.joined(separator: ", ")
+                if format == .table && !count { print(line) } else { Terminal.printError(line) }
+            }
             if count {
                 // For benchmarks: decode every row, print only the counts.
                 var rows = 0, rejected = 0

@@ -51,7 +51,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         let logger = Environment.logger(verbose: verbose)
         try await reportingErrors {
             let context = try await ReportContext.open(runID: runID, logger: logger)
-            let written: (path: String, rows: Int, temporary: Bool)
+            let written: (path: String, rows: Int, temporary: Bool, notes: [String])
             let destination: S3URL?
             do {
                 destination = upload ? try uploadDestination(for: context.run) : nil
@@ -65,6 +65,10 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
             if !written.temporary {
                 Terminal.printError("wrote \(written.rows) rejected rows to \(written.path)")
             }
+            // What an XLSX sheet could not hold (columns past XFD, cells past 32,767 characters).
+            for note in written.notes {
+                Terminal.printError("warning: \(note)")
+            }
             if let destination {
                 try await put(written.path, to: destination, logger: logger)
                 Terminal.printError("uploaded \(written.rows) rejected rows to \(destination)")
@@ -73,7 +77,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         }
     }
 
-    private func write(_ context: ReportContext) async throws -> (path: String, rows: Int, temporary: Bool) {
+    private func write(_ context: ReportContext) async throws -> (path: String, rows: Int, temporary: Bool, notes: [String]) {
         let format = resolvedFormat
         let temporary = output == nil
         let path = output ?? FileManager.default.temporaryDirectory
@@ -90,7 +94,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
             try writer.write(builder.row(line: record.line, batch: record.batchSequence, raw: record.raw, reasons: reasons))
         }
         try writer.finish(summary: try await context.summary())
-        return (path, writer.rowsWritten, temporary)
+        return (path, writer.rowsWritten, temporary, writer.notes)
     }
 
     /// Where `--upload` puts the report; fails before any work for a local-file run.

@@ -33,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Rows per batch (overrides the pipeline's batch_size for a new run).")
     var batchSize: Int?
 
+    @Option(name: .long, help: "Seconds to wait for a run that another connection still holds (e.g. after a crash). Default: SLUICE_LOCK_WAIT or 30.")
+    var lockWait: Double?
+
     @Flag(name: .long, help: "Print the summary as JSON on stdout.")
     var json = false
 
@@ -62,6 +65,9 @@ struct RunCommand: AsyncParsableCommand {
         guard let input = input ?? spec.source.input else {
             throw SluiceError(.invalidArgument, "no --input given and the pipeline has no source.input")
         }
+        if let batchSize, !(1...1_000_000).contains(batchSize) {
+            throw SluiceError(.invalidArgument, "--batch-size must be between 1 and 1000000 rows, found \(batchSize)")
+        }
         var resumeID: UUID?
         if let resume {
             guard let id = UUID(uuidString: resume) else { throw SluiceError(.invalidArgument, "--resume needs a run id (UUID)") }
@@ -73,12 +79,31 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger
         )
         var options = RunOptions(resumeRunID: resumeID, force: force, batchSize: batchSize)
+        options.lockWait = try Self.lockWait(flag: lockWait)
         let progressBar: ProgressBar? = (!noProgress && Terminal.stderrIsTerminal) ? ProgressBar() : nil
         if let progressBar {
             options.onProgress = { @Sendable progress in progressBar.update(progress) }
         }
         defer { progressBar?.finish() }
         return try await runner.run(spec, input: input, options: options)
+    }
+}
+
+extension RunCommand {
+    /// `--lock-wait`, else `SLUICE_LOCK_WAIT`, else 30 seconds.
+    static func lockWait(flag: Double?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration {
+        var seconds = 30.0
+        if let text = environment["SLUICE_LOCK_WAIT"], !text.isEmpty {
+            guard let value = Double(text), value >= 0, value.isFinite else {
+                throw SluiceError(.invalidArgument, "SLUICE_LOCK_WAIT must be a number of seconds, found '\(text)'")
+            }
+            seconds = value
+        }
+        if let flag {
+            guard flag >= 0, flag.isFinite else { throw SluiceError(.invalidArgument, "--lock-wait must be a number of seconds, 0 or more") }
+            seconds = flag
+        }
+        return .milliseconds(Int64(seconds * 1000))
     }
 }
 
@@ -90,9 +115,11 @@ enum SummaryText {
         lines.append("Run \(summary.runID) \(summary.status)\(summary.resumed ? " (resumed)" : "")")
         lines.append("  pipeline   \(summary.pipeline) → \(summary.targetTable)")
         lines.append("  object     \(summary.object)")
+        if !summary.detected.isEmpty { lines.append("  detected   \(summary.detected.joined(separator: ", "))") }
         lines.append("  rows read  \(pad(totals.rowsRead))")
         lines.append("  accepted   \(pad(totals.rowsAccepted))")
         lines.append("  rejected   \(pad(totals.rowsRejected))")
+        if totals.rowsSkipped > 0 { lines.append("  blank      \(pad(totals.rowsSkipped))  (blank lines or rows, skipped)") }
         for (code, count) in totals.rejectedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")
         }

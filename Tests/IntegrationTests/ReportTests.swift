@@ -31,33 +31,38 @@ struct ReportTests {
         #expect(result.stderr.contains("wrote \(run.rejectedRows) rejected rows to \(path)"))
 
         let report = try await CSVFile.read(path)
-        #expect(report.header == ["line"] + SampleFile.header + ["reason_codes", "messages", "raw"])
+        #expect(report.header == ["line"] + ReportLayout.leadingColumns + SampleFile.header)
         let expected = try await rejectedLines(run.id)
         #expect(report.rows.count == expected.count)
         #expect(Int64(report.rows.count) == run.rejectedRows)
         #expect(report.rows.map { Int64($0[0])! } == expected.map(\.line), "every rejected line once, in order")
-        #expect(report.rows.map { $0[15] } == expected.map(\.codes))
+        #expect(report.rows.map { $0[1] } == expected.map(\.codes))
 
         let sample = try await SampleFile.shared()
-        let ibanColumn = 1 + SampleFile.header.firstIndex(of: "iban")!
+        // line, reason_codes, messages, reason_columns, row_iban, row_amount, raw, then the source columns.
+        let firstValue = 1 + ReportLayout.leadingColumns.count
+        let ibanColumn = firstValue + SampleFile.header.firstIndex(of: "iban")!
+        let amountColumn = firstValue + SampleFile.header.firstIndex(of: "amount")!
         var compared = 0
         for row in report.rows {
             let original = try #require(sample.fields[Int64(row[0])!])
+            #expect(row[4] == row[ibanColumn], "row_iban repeats the (masked) IBAN, line \(row[0])")
+            #expect(row[5] == row[amountColumn], "row_amount repeats the amount, line \(row[0])")
             for (index, field) in original.prefix(SampleFile.header.count).enumerated() {
-                let shown = row[1 + index]
-                if 1 + index == ibanColumn {
+                let shown = row[firstValue + index]
+                if firstValue + index == ibanColumn {
                     #expect(shown == (field.isEmpty ? "" : IBANMask.mask(field)), "line \(row[0])")
                 } else {
                     #expect(shown == IBANTextMasker.mask(field), "line \(row[0]) column \(SampleFile.header[index])")
                 }
                 compared += 1
             }
-            #expect(!row[17].isEmpty, "the raw record is always there")
+            #expect(!row[6].isEmpty, "the raw record is always there")
         }
         #expect(compared >= report.rows.count * 10)
         // No clear IBAN of a rejected row is anywhere in the masked report.
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let clearIBANs = report.rows.compactMap { sample.fields[Int64($0[0])!]?[ibanColumn - 1] }.filter { $0.count >= 15 }
+        let clearIBANs = report.rows.compactMap { sample.fields[Int64($0[0])!]?[ibanColumn - firstValue] }.filter { $0.count >= 15 }
         #expect(!clearIBANs.isEmpty)
         #expect(clearIBANs.allSatisfy { !text.contains($0) })
     }
@@ -71,10 +76,12 @@ struct ReportTests {
         let report = try await CSVFile.read(path)
         let sample = try await SampleFile.shared()
         let ibanIndex = SampleFile.header.firstIndex(of: "iban")!
+        let firstValue = 1 + ReportLayout.leadingColumns.count
         for row in report.rows {
             let original = try #require(sample.fields[Int64(row[0])!])
-            #expect(Array(row[1...SampleFile.header.count]) == Array(original.prefix(SampleFile.header.count)))
-            #expect(row[1 + ibanIndex] == original[ibanIndex])
+            #expect(Array(row[firstValue..<firstValue + SampleFile.header.count]) == Array(original.prefix(SampleFile.header.count)))
+            #expect(row[firstValue + ibanIndex] == original[ibanIndex])
+            #expect(row[4] == original[ibanIndex], "row_iban in clear too")
         }
     }
 
@@ -87,19 +94,22 @@ struct ReportTests {
         #expect(try ReportFiles.isValidZip(path))
         let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
         let lastRow = run.rejectedRows + 1
-        // line, 14 source columns, reason_codes, messages, raw: A…R.
-        #expect(sheet.contains(#"<autoFilter ref="A1:R\#(lastRow)"/>"#))
+        // line, reason_codes, messages, reason_columns, row_iban, row_amount, raw, 14 source columns: A…U.
+        #expect(sheet.contains(#"<autoFilter ref="A1:U\#(lastRow)"/>"#))
         #expect(sheet.contains(#"state="frozen""#))
         #expect(sheet.contains("<cols>"))
         #expect(sheet.components(separatedBy: "<row r=").count - 1 == Int(lastRow))
 
-        // The IBAN cell (column F) of every iban.checksum row is filled; its amount cell (H) is not.
+        // The IBAN cell (column L, and row_iban in E) of every iban.checksum row is filled; its
+        // amount cell (N, and row_amount in F) is not.
         let lines = try await rejectedLines(run.id)
         let checksumRows = lines.enumerated().filter { $0.element.codes == "iban.checksum" }.map { $0.offset + 2 }
         #expect(checksumRows.count == 98)
         for row in checksumRows {
-            #expect(sheet.contains(#"<c r="F\#(row)" s="2" t="inlineStr">"#), "row \(row)")
-            #expect(!sheet.contains(#"<c r="H\#(row)" s="2""#), "row \(row)")
+            #expect(sheet.contains(#"<c r="L\#(row)" s="2" t="inlineStr">"#), "row \(row)")
+            #expect(sheet.contains(#"<c r="E\#(row)" s="2" t="inlineStr">"#), "row \(row)")
+            #expect(!sheet.contains(#"<c r="N\#(row)" s="2""#), "row \(row)")
+            #expect(!sheet.contains(#"<c r="F\#(row)" s="2""#), "row \(row)")
         }
         let sample = try await SampleFile.shared()
         let ibanIndex = SampleFile.header.firstIndex(of: "iban")!
@@ -128,8 +138,8 @@ struct ReportTests {
         #expect(fromXLSX.status == 0, "\(fromXLSX.stderr)")
         let xlsxLines = fromXLSX.stdout.split(separator: "\n")
         #expect(xlsxLines.count == Int(run.rejectedRows) + 1)
-        #expect(xlsxLines.first?.hasPrefix(#"["line","external_id","first_name""#) == true)
-        #expect(xlsxLines.first?.hasSuffix(#""reason_codes","messages","raw"]"#) == true)
+        #expect(xlsxLines.first?.hasPrefix(#"["line","reason_codes","messages","reason_columns","row_iban","row_amount","raw","external_id","first_name""#) == true)
+        #expect(xlsxLines.first?.hasSuffix(#""postcode","country"]"#) == true)
         #expect(xlsxLines == fromCSV.stdout.split(separator: "\n"))
         // The first sheet is read by default; the summary sheet by name.
         let summary = try sluice(["inspect", xlsx, "--sheet", "Summary", "--format", "jsonl"])
@@ -204,7 +214,7 @@ struct ReportTests {
             if format == "csv" {
                 let report = try await CSVFile.read(path)
                 #expect(Int64(report.rows.count) == summary.totals.rowsRejected)
-                #expect(report.rows.allSatisfy { !$0[$0.count - 1].isEmpty })
+                #expect(report.rows.allSatisfy { !$0[6].isEmpty }, "raw, after the reasons")
             } else {
                 #expect(try ReportFiles.isValidZip(path))
             }
@@ -219,7 +229,7 @@ struct ReportTests {
         let result = try sluice(["report", "rejections", summary.runID, "--output", path])
         #expect(result.status == 0)
         let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\r\n")
-        #expect(lines.count == 2 && lines[0].hasPrefix("line,") && lines[0].hasSuffix(",reason_codes,messages,raw") && lines[1].isEmpty)
+        #expect(lines.count == 2 && lines[0].hasPrefix("line,reason_codes,messages,reason_columns,row_iban,row_amount,raw,") && lines[1].isEmpty)
     }
 
     @Test func errorsNameTheProblemAndUseTheDocumentedExitCodes() async throws {

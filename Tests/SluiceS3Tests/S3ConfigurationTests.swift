@@ -44,3 +44,52 @@ struct S3ConfigurationTests {
         #expect(!dumped.contains("very-secret-value"))
     }
 }
+
+/// Timeouts and retries from the environment (issue 9, defect 5).
+struct S3ConfigurationTimeoutTests {
+    static let base = ["SLUICE_S3_ENDPOINT": "http://h:1", "SLUICE_S3_ACCESS_KEY": "a", "SLUICE_S3_SECRET_KEY": "s"]
+
+    @Test func defaultsWhenNothingIsSet() throws {
+        let configuration = try S3Configuration.fromEnvironment(Self.base)
+        #expect(configuration.connectTimeout == .seconds(5))
+        #expect(configuration.readTimeout == .seconds(30))
+        #expect(configuration.maxAttempts == 5)
+        #expect(configuration.maxRetryTime == .seconds(120))
+        #expect(configuration.retryBackoff == .milliseconds(200))
+    }
+
+    @Test func readsEveryTimeoutAndRetrySetting() throws {
+        let configuration = try S3Configuration.fromEnvironment(Self.base.merging([
+            "SLUICE_S3_CONNECT_TIMEOUT": "2.5",
+            "SLUICE_S3_READ_TIMEOUT": "30s",
+            "SLUICE_S3_MAX_ATTEMPTS": "8",
+            "SLUICE_S3_MAX_RETRY_TIME": "2m",
+            "SLUICE_S3_RETRY_BACKOFF": "500ms",
+        ]) { $1 })
+        #expect(configuration.connectTimeout == .milliseconds(2500))
+        #expect(configuration.readTimeout == .seconds(30))
+        #expect(configuration.maxAttempts == 8)
+        #expect(configuration.maxRetryTime == .seconds(120))
+        #expect(configuration.retryBackoff == .milliseconds(500))
+        #expect(configuration.retryPolicy == S3RetryPolicy(maxAttempts: 8, maxRetryTime: .seconds(120), backoff: .milliseconds(500)))
+    }
+
+    @Test(arguments: [
+        ("SLUICE_S3_CONNECT_TIMEOUT", "soon"), ("SLUICE_S3_CONNECT_TIMEOUT", "0"), ("SLUICE_S3_READ_TIMEOUT", "-1"),
+        ("SLUICE_S3_MAX_RETRY_TIME", "5h"), ("SLUICE_S3_RETRY_BACKOFF", "1e3"), ("SLUICE_S3_MAX_ATTEMPTS", "0"),
+        ("SLUICE_S3_MAX_ATTEMPTS", "2.5"),
+    ])
+    func aBadValueIsAnErrorNamingTheVariable(name: String, value: String) {
+        let error = #expect(throws: SluiceError.self) {
+            try S3Configuration.fromEnvironment(Self.base.merging([name: value]) { $1 })
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.reason.contains(name) == true)
+        #expect(error?.reason.contains("'\(value)'") == true)
+    }
+
+    @Test(arguments: [("5", 5_000), ("0.25", 250), ("250ms", 250), ("3s", 3_000), ("1m", 60_000), (" 2 s ", 2_000)])
+    func durationsAreSecondsOrCarryAUnit(text: String, milliseconds: Int64) {
+        #expect(S3Configuration.parseDuration(text) == .milliseconds(milliseconds))
+    }
+}

@@ -31,8 +31,13 @@ public struct RecordBatch: Sendable {
     public var rawEnds: [Int32]
     /// Per row: the physical line where the record starts (header = line 1).
     public var lines: [Int64]
-    /// Per row: absolute byte offset in the source where the record starts.
+    /// Per row: its position in the source, the value checkpoints store. For CSV the absolute
+    /// byte offset where the record starts; for XLSX the ordinal of the row in the sheet.
     public var offsets: [Int64]
+    /// Blank lines (CSV) or blank rows (XLSX) inside this batch's span of the source. They are
+    /// no records, but they are counted, so that every row of the input is accounted for:
+    /// loaded, rejected, or skipped as blank.
+    public var skippedRows: Int = 0
 
     /// Number of canonical columns in the mapped table; 0 until the batch is mapped.
     public var columnCount: Int
@@ -49,8 +54,8 @@ public struct RecordBatch: Sendable {
     public var nextLine: Int64
     /// Source offset where this batch started.
     public var startOffset: Int64
-    /// Whether offsets are byte offsets (CSV). XLSX positions are sheet row numbers, which
-    /// say nothing about bytes.
+    /// Whether offsets are byte offsets (CSV). XLSX positions are row ordinals in the sheet,
+    /// which say nothing about bytes.
     public var positionsAreBytes = true
 
     public init(sequence: Int, object: SourceObject, startOffset: Int64) {

@@ -77,4 +77,7 @@ extension ReasonCode {
     public static let xlsxRagged: ReasonCode = "xlsx.ragged"
     /// An XLSX row holds an error cell such as `#DIV/0!` or `#N/A`.
     public static let xlsxErrorCell: ReasonCode = "xlsx.error_cell"
+    /// An XLSX row's `r` attribute is not a row number Excel allows (1…1,048,576). The row is
+    /// kept by its position in the sheet, and rejected so the file can be fixed.
+    public static let xlsxRowNumber: ReasonCode = "xlsx.row_number"
 }

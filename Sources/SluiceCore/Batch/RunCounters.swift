@@ -3,6 +3,8 @@ public struct RunCounters: Sendable, Hashable, Codable {
     public var rowsRead: Int64 = 0
     public var rowsAccepted: Int64 = 0
     public var rowsRejected: Int64 = 0
+    /// Blank lines or rows between records: no records, but accounted for.
+    public var rowsSkipped: Int64 = 0
     public var bytesRead: Int64 = 0
     public var batches: Int64 = 0
     /// Rejected rows per reason code. A row with several reasons counts once per reason.
@@ -15,6 +17,7 @@ public struct RunCounters: Sendable, Hashable, Codable {
         rowsRead = Int64(batch.rowCount)
         rowsAccepted = Int64(batch.acceptedCount)
         rowsRejected = rowsRead - rowsAccepted
+        rowsSkipped = Int64(batch.skippedRows)
         bytesRead = batch.sourceByteCount
         batches = 1
         for rejection in batch.rejections {
@@ -26,6 +29,7 @@ public struct RunCounters: Sendable, Hashable, Codable {
         rowsRead += other.rowsRead
         rowsAccepted += other.rowsAccepted
         rowsRejected += other.rowsRejected
+        rowsSkipped += other.rowsSkipped
         bytesRead += other.bytesRead
         batches += other.batches
         for (code, count) in other.rejectedByReason {
@@ -33,10 +37,22 @@ public struct RunCounters: Sendable, Hashable, Codable {
         }
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rowsRead = try container.decode(Int64.self, forKey: .rowsRead)
+        rowsAccepted = try container.decode(Int64.self, forKey: .rowsAccepted)
+        rowsRejected = try container.decode(Int64.self, forKey: .rowsRejected)
+        rowsSkipped = try container.decodeIfPresent(Int64.self, forKey: .rowsSkipped) ?? 0
+        bytesRead = try container.decode(Int64.self, forKey: .bytesRead)
+        batches = try container.decode(Int64.self, forKey: .batches)
+        rejectedByReason = try container.decode([String: Int64].self, forKey: .rejectedByReason)
+    }
+
     enum CodingKeys: String, CodingKey {
         case rowsRead = "rows_read"
         case rowsAccepted = "rows_accepted"
         case rowsRejected = "rows_rejected"
+        case rowsSkipped = "rows_skipped"
         case bytesRead = "bytes_read"
         case batches
         case rejectedByReason = "rejected_by_reason"

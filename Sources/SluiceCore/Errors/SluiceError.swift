@@ -20,6 +20,11 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
         public static let runNotFound = Code(raw: "run_not_found")
         public static let runNotResumable = Code(raw: "run_not_resumable")
         public static let internalError = Code(raw: "internal")
+        /// A run's rows did not add up (rows seen ≠ accepted + rejected + skipped, or a gap
+        /// between checkpoints): the run is failed rather than completed.
+        public static let invariantBroken = Code(raw: "invariant_broken")
+        /// Another process holds the run and did not let go within the wait.
+        public static let runLocked = Code(raw: "run_locked")
     }
 
     public var code: Code

@@ -38,13 +38,24 @@ public struct SourceHeader: Sendable, Hashable {
     public var delimiter: UInt8
     /// The sheet read, for XLSX.
     public var sheet: String?
+    /// What was detected in the content and undone before decoding, outermost first, e.g.
+    /// `["gzip", "UTF-16LE → UTF-8"]`; empty for a plain file. Positions are then offsets in
+    /// the decoded stream.
+    public var detected: [String]
+    /// Where positions end, when they are not the object's bytes: the decoded size of a
+    /// gzip or UTF-16 input (an estimate). `nil` means the object's size. For progress bars.
+    public var positionEnd: Int64?
 
-    public init(format: SourceFormat, fields: [String], dataOffset: Int64, dataLine: Int64, delimiter: UInt8 = UInt8(ascii: ","), sheet: String? = nil) {
+    public init(
+        format: SourceFormat, fields: [String], dataOffset: Int64, dataLine: Int64, delimiter: UInt8 = UInt8(ascii: ","), sheet: String? = nil,
+        detected: [String] = []
+    ) {
         self.format = format
         self.fields = fields
         self.dataOffset = dataOffset
         self.dataLine = dataLine
         self.delimiter = delimiter
         self.sheet = sheet
+        self.detected = detected
     }
 }

@@ -10,4 +10,8 @@ public protocol Stage: Sendable {
 
     /// Processes one batch. Throwing fails the run; a bad row is a rejection, not an error.
     func process(_ batch: inout RecordBatch) async throws
+
+    /// How many batches the stage may work on at once (default 1). Batches leave the stage in
+    /// their order whatever the order they finish in, so checkpoints stay ordered.
+    var maxConcurrentBatches: Int { get }
 }

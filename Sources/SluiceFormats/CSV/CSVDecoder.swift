@@ -100,6 +100,7 @@ public struct CSVDecoder {
         scanner?.state = .recordStart
         scanner?.boundary = 0
         scanner?.line = line
+        scanner?.blankLines = 0
     }
 
     /// The next batch, or `nil` after the last one.
@@ -220,6 +221,7 @@ public struct CSVDecoder {
         batch.status = [RowStatus](repeating: .accepted, count: builder.rowCount)
         batch.nextOffset = nextOffset
         batch.nextLine = scanner!.line
+        batch.skippedRows = scanner!.blankLines
         let flags = builder.flags
         let escaped = builder.escapedFields
 
@@ -227,6 +229,7 @@ public struct CSVDecoder {
         arena.reserveCapacity(max(batch.arena.count, 1 << 16))
         scanPosition = 0
         scanner!.rows = 0
+        scanner!.blankLines = 0
         scanner!.boundary = 0
         builder = CSVBatchBuilder(expectedRows: batchRows, expectedFields: expectedFields)
         builder.segmentSourceOffset = nextOffset

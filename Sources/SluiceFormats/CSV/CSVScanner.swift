@@ -52,6 +52,8 @@ struct CSVScanner {
     var boundary = 0
     /// Rows in the current batch; the scanner stops at a boundary when it reaches `maxRows`.
     var rows = 0
+    /// Blank lines skipped since the batch started: counted, so every line is accounted for.
+    var blankLines = 0
 
     init(delimiter: UInt8, quote: UInt8) {
         self.delimiter = delimiter
@@ -121,11 +123,13 @@ struct CSVScanner {
                 if byte == UInt8(ascii: "\n") {
                     // A blank line is not a record.
                     line += 1
+                    blankLines += 1
                     i += 1
                     boundary = i
                     continue
                 }
                 if byte == UInt8(ascii: "\r") {
+                    blankLines += 1
                     i += 1
                     state = .afterCR
                     continue

@@ -43,6 +43,10 @@ final class SheetHandler: XMLHandler {
         get { statePointer.pointee.headerRow }
         set { statePointer.pointee.headerRow = newValue }
     }
+    var headerPosition: Int64 {
+        get { statePointer.pointee.headerPosition }
+        set { statePointer.pointee.headerPosition = newValue }
+    }
     var skipBelow: Int64 {
         get { statePointer.pointee.skipBelow }
         set { statePointer.pointee.skipBelow = newValue }
@@ -53,6 +57,7 @@ final class SheetHandler: XMLHandler {
     }
     var error: SluiceError? { statePointer.pointee.error }
     var rowNumber: Int64 { statePointer.pointee.rowNumber }
+    var position: Int64 { statePointer.pointee.position }
     var strings: SharedStrings { statePointer.pointee.strings }
     var styles: CellStyles { statePointer.pointee.styles }
     var date1904: Bool { statePointer.pointee.date1904 }
@@ -67,6 +72,13 @@ final class SheetHandler: XMLHandler {
 /// Cells are placed by their `r` reference (sparse rows and cells are normal in Excel);
 /// the first non-empty row is the header. No String is made per cell or row: cell text goes
 /// into a reused row buffer, then once into the batch arena.
+///
+/// Rows are identified by their **position**: the ordinal of the `<row>` element in the sheet
+/// part (1, 2, 3, … in document order). That is what checkpoints store and what resuming
+/// skips by, because it always increases, whatever the `r` attributes say: a sheet whose `r`
+/// numbers run downwards, repeat or have gaps is still read once, in document order. The `r`
+/// number is kept as the row's line, for messages and reports, since that is the row number
+/// Excel shows.
 struct SheetState {
     let strings: SharedStrings
     let styles: CellStyles
@@ -77,15 +89,22 @@ struct SheetState {
 
     /// Header cells once the header row is read.
     var header: [String]?
+    /// The header's row number (`r`) and position.
     var headerRow: Int64 = 0
-    /// Rows below this number are skipped (resuming, or re-streaming after a seek).
+    var headerPosition: Int64 = 0
+    /// Rows at positions below this are skipped (resuming, or re-streaming after a seek).
     var skipBelow: Int64 = 0
     var builder = XLSXBatchBuilder()
     /// The error that stopped parsing, with its row and column.
     var error: SluiceError?
 
+    /// The current row's number as Excel shows it (`r`, or one more than the last row's).
     var rowNumber: Int64 = 0
+    /// The current row's position: the ordinal of its `<row>` element in the sheet.
+    var position: Int64 = 0
     private var lastRowNumber: Int64 = 0
+    /// The current row's `r` is outside 1…1,048,576.
+    private var badRowNumber = false
     private var skippingRow = false
     private var inCell = false
     private var capturing = false
@@ -179,13 +198,20 @@ struct SheetState {
     // MARK: - Rows
 
     private mutating func startRow(_ attributes: XMLAttributes) {
-        if let r = attributes.value("r"), let number = CellText.parseInt(r) {
-            rowNumber = Int64(number)
+        position += 1
+        badRowNumber = false
+        if let r = attributes.value("r") {
+            if let number = CellText.parseInt(r), number >= 1, number <= Self.maxRowNumber {
+                rowNumber = Int64(number)
+            } else {
+                badRowNumber = true
+                rowNumber = lastRowNumber + 1
+            }
         } else {
             rowNumber = lastRowNumber + 1
         }
         lastRowNumber = rowNumber
-        skippingRow = header != nil && rowNumber < skipBelow
+        skippingRow = header != nil && position < skipBelow
         rowText.removeAll(keepingCapacity: true)
         cellColumns.removeAll(keepingCapacity: true)
         cellEnds.removeAll(keepingCapacity: true)
@@ -281,14 +307,20 @@ struct SheetState {
     private mutating func finishRow() {
         guard !skippingRow, error == nil else { return }
         // A seek can raise `skipBelow` while a row is half parsed.
-        guard !cellColumns.isEmpty, header == nil || rowNumber >= skipBelow else { return }
+        guard header == nil || position >= skipBelow else { return }
+        guard !cellColumns.isEmpty else {
+            // A blank row is no record; below the header it is counted as skipped, so the
+            // run's rows still add up (positions seen = rows + blank rows).
+            if header != nil { builder.skip(position: position) }
+            return
+        }
         order.removeAll(keepingCapacity: true)
         order.append(contentsOf: cellColumns.indices)
         if !ordered {
             // Rare: cells out of order or repeated; the last cell written for a column wins.
             order = order.sorted { (cellColumns[$0], $0) < (cellColumns[$1], $1) }
-            order = order.enumerated().filter { position, index in
-                position + 1 == order.count || cellColumns[order[position + 1]] != cellColumns[index]
+            order = order.enumerated().filter { slot, index in
+                slot + 1 == order.count || cellColumns[order[slot + 1]] != cellColumns[index]
             }.map(\.element)
         }
         guard let header else {
@@ -296,7 +328,8 @@ struct SheetState {
             for index in order { fields[Int(cellColumns[index])] = String(decoding: rowText[cellRange(index)], as: UTF8.self) }
             self.header = fields
             headerRow = rowNumber
-            skipBelow = max(skipBelow, rowNumber + 1)
+            headerPosition = position
+            skipBelow = max(skipBelow, position + 1)
             return
         }
         emit(headerCount: header.count)
@@ -354,6 +387,12 @@ struct SheetState {
         }
         builder.rowFieldBase.append(Int32(builder.fieldStarts.count))
         builder.lines.append(rowNumber)
+        builder.positions.append(position)
+        if badRowNumber {
+            builder.rejections.append(Rejection(
+                row: Int32(row), code: .xlsxRowNumber,
+                message: "the row at position \(position) of sheet '\(sheetName)' has no valid row number (r must be 1 to \(Self.maxRowNumber)); it is shown as row \(rowNumber)"))
+        }
         if lastColumn >= headerCount {
             builder.rejections.append(Rejection(
                 row: Int32(row), code: .xlsxRagged,
@@ -367,6 +406,9 @@ struct SheetState {
                 column: name))
         }
     }
+
+    /// Excel's last row.
+    static let maxRowNumber = 1_048_576
 
     // MARK: - References
 

@@ -4,8 +4,9 @@ import SluiceCore
 ///
 /// Reads the zip directory from the end of the object, then the workbook, styles and shared
 /// strings parts, then streams the sheet part through inflate into libxml2's SAX2 push
-/// parser. Positions are sheet row numbers: `seek(toOffset:)` re-streams the sheet and skips
-/// the rows below the checkpoint's row.
+/// parser. Positions are row ordinals in the sheet part (document order, not the `r`
+/// numbers, which a file may have in any order): `seek(toOffset:)` re-streams the sheet and
+/// skips the rows before the checkpoint's position.
 ///
 /// Each row's raw record is its cell texts as one RFC 4180 CSV record with `,`, so reports
 /// split raw records the same way for both formats.
@@ -25,7 +26,7 @@ public struct XLSXDecoder {
     private var chunkPosition = 0
     private var ended = false
     private var sequence = 0
-    /// The sheet row where the next batch starts.
+    /// The position where the next batch starts.
     private var nextStart: Int64 = 0
     public private(set) var header: SourceHeader?
 
@@ -73,30 +74,29 @@ public struct XLSXDecoder {
         guard let fields = handler.header else {
             throw XLSXFailure.error("sheet '\(sheet.name)' is empty: no header row", object: object.uri)
         }
-        let dataRow = handler.headerRow + 1
-        nextStart = dataRow
-        let header = SourceHeader(format: .xlsx, fields: fields, dataOffset: dataRow, dataLine: dataRow, sheet: sheet.name)
+        nextStart = handler.headerPosition + 1
+        let header = SourceHeader(format: .xlsx, fields: fields, dataOffset: nextStart, dataLine: handler.headerRow + 1, sheet: sheet.name)
         self.header = header
         return header
     }
 
-    /// Continues from a checkpoint: `offset` is the sheet row to start at.
+    /// Continues from a checkpoint: `offset` is the position to start at.
     public mutating func seek(toOffset offset: Int64, line: Int64, sequence: Int) async throws {
         precondition(header != nil, "readHeader() first")
         self.sequence = sequence
         guard let handler else { return }
-        let target = max(offset, handler.headerRow + 1)
+        let target = max(offset, handler.headerPosition + 1)
         if target >= nextStart {
             // Still ahead of what was returned: drop the parsed rows below the target.
             handler.skipBelow = max(handler.skipBelow, target)
-            let below = handler.builder.lines.firstIndex { $0 >= target } ?? handler.builder.rowCount
-            _ = handler.builder.takeFirst(below)
+            handler.builder.dropBelow(target)
         } else {
             let fresh = SheetHandler(
                 strings: handler.strings, styles: handler.styles, date1904: handler.date1904, limits: limits,
                 sheetName: handler.sheetName, objectURI: object.uri)
             fresh.header = handler.header
             fresh.headerRow = handler.headerRow
+            fresh.headerPosition = handler.headerPosition
             fresh.skipBelow = target
             startStream(handler: fresh)
         }
@@ -112,7 +112,7 @@ public struct XLSXDecoder {
         }
         guard handler.builder.rowCount > 0 else { return nil }
         let rows = handler.builder.takeFirst(batchRows)
-        let nextOffset = rows.lines[rows.rowCount - 1] + 1
+        let nextOffset = rows.positions[rows.rowCount - 1] + 1
         let batch = rows.batch(sequence: sequence, object: object, startOffset: nextStart, nextOffset: nextOffset)
         sequence += 1
         nextStart = nextOffset

@@ -60,13 +60,12 @@ public struct PipelineRunner: Sendable {
         let lossGuard = ConnectionLossGuard(connection: connection)
         let store = RunStore(connection: connection, logger: logger, lossGuard: lossGuard)
 
-        let (run, resumed) = try await findOrCreateRun(spec, object: object, store: store, options: options)
+        let identity = ObjectIdentity(source: source, object: object, store: store, logger: logger)
+        let (run, resumed) = try await identity.findOrCreateRun(spec, options: options, node: Self.nodeName)
         var logger = logger
         logger[metadataKey: "run"] = "\(run.idText)"
-        guard try await store.tryLock(run) else {
-            throw SluiceError(.runNotResumable, "run \(run.idText) is being processed by another process")
-        }
-        try await store.markRunning(run, resumed: resumed)
+        try await RunLockWait(store: store, wait: options.lockWait, logger: logger).acquire(run)
+        try await store.markRunning(run, resumed: resumed, node: Self.nodeName)
         let resume = ResumePoint(checkpoints: resumed ? try await store.checkpoints(of: run) : [])
         if resumed {
             logger.info("resuming run", metadata: [
@@ -79,9 +78,14 @@ public struct PipelineRunner: Sendable {
         var extraConnections: [PostgresConnection] = []
         var startOffset: Int64 = 0
         var budgetBreach: String?
+        var detected: [String] = []
         do {
             var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
             let header = try await decoder.readSourceHeader()
+            detected = header.detected
+            for note in header.detected {
+                logger.notice("input detected", metadata: ["detected": "\(note)"])
+            }
             let mapping = try ColumnMapping(header: header.fields, columns: spec.columns, object: object.uri)
             var columnSources: [String: Int] = [:]
             for (column, index) in zip(mapping.columns, mapping.sourceIndex) { if let index { columnSources[column.name] = index } }
@@ -131,13 +135,13 @@ public struct PipelineRunner: Sendable {
             let budget = spec.errorBudget
             let flow = BatchFlow(
                 stages: stages,
-                encoder: encoder,
                 sinks: sinks,
-                skip: resume.committedAfter,
-                afterCommit: { counters, offset in
-                    let (total, reached) = tally.add(counters, offset: offset)
+                skip: resume.laterCheckpoints,
+                firstOffset: firstOffset,
+                afterCommit: { batch in
+                    let (total, reached) = tally.add(batch.counters, offset: batch.nextOffset)
                     options.onProgress?(RunProgress(
-                        runID: run.id, counters: total, offset: reached, objectSize: object.size,
+                        runID: run.id, counters: total, offset: reached, objectSize: header.positionEnd ?? object.size,
                         startOffset: firstOffset, elapsed: ContinuousClock.now - started, format: header.format))
                     var overall = earlier
                     overall.add(total)
@@ -158,6 +162,12 @@ public struct PipelineRunner: Sendable {
                 logger.warning("error budget exceeded; removing the run's rows", metadata: ["reason": "\(budgetBreach)"])
                 try await store.failBudget(run, reason: "error budget exceeded: \(budgetBreach)", table: spec.target, timings: timings)
             } else {
+                // No run completes unless every row it covered is accounted for.
+                let problems = try await store.invariantFacts(of: run, table: spec.target)
+                    .breaches(firstOffset: header.dataOffset, positionsCountRows: !header.format.positionsAreBytes)
+                if !problems.isEmpty {
+                    throw SluiceError(.invariantBroken, "the run's rows do not add up, so it is not completed: " + problems.joined(separator: "; "))
+                }
                 try await store.complete(run, timings: timings)
             }
         } catch {
@@ -180,40 +190,13 @@ public struct PipelineRunner: Sendable {
             thisAttempt: attempt,
             resumed: resumed,
             resumedFromOffset: resumed ? startOffset : nil,
+            detected: detected,
             seconds: seconds,
             rowsPerSecond: seconds > 0 ? Double(attempt.rowsRead) / seconds : 0,
             stageSeconds: timings,
             targetTable: spec.target.description,
             error: final.error
         )
-    }
-
-    private func findOrCreateRun(_ spec: PipelineSpec, object: SourceObject, store: RunStore, options: RunOptions) async throws -> (RunRecord, Bool) {
-        if let id = options.resumeRunID {
-            guard let run = try await store.run(id: id) else {
-                throw SluiceError(.runNotFound, "no run with id \(id.uuidString.lowercased())")
-            }
-            guard run.status != .completed else {
-                throw SluiceError(.runNotResumable, "run \(run.idText) is already completed")
-            }
-            guard run.pipeline == spec.name, run.objectURI == object.uri else {
-                throw SluiceError(.runNotResumable, "run \(run.idText) is pipeline \(run.pipeline) on \(run.objectURI), not this input")
-            }
-            guard run.etag == object.etag else {
-                throw SluiceError(.sourceChanged, "the object changed since run \(run.idText) started (ETag \(run.etag), now \(object.etag))")
-            }
-            return (run, true)
-        }
-        if let open = try await store.openRun(pipeline: spec.name, object: object) {
-            return (open, true)
-        }
-        if !options.force, let done = try await store.completedRun(pipeline: spec.name, object: object) {
-            throw SluiceError(.alreadyLoaded, "this object version was already loaded by run \(done.idText); use --force to load it again")
-        }
-        let batchRows = options.batchSize ?? spec.batchSize
-        let run = try await store.createRun(
-            pipeline: spec.name, object: object, targetTable: spec.target.description, batchRows: batchRows, node: Self.nodeName)
-        return (run, false)
     }
 
     private static func close(_ connections: [PostgresConnection]) async {

@@ -11,6 +11,9 @@ public struct RunOptions: Sendable {
     public var batchSize: Int?
     /// Called after every committed batch, from the sink task.
     public var onProgress: (@Sendable (RunProgress) -> Void)?
+    /// How long to wait for a run that another connection holds (for example one a killed
+    /// process left behind, until PostgreSQL notices) before giving up.
+    public var lockWait: Duration = .seconds(30)
 
     public init(resumeRunID: UUID? = nil, force: Bool = false, batchSize: Int? = nil, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.resumeRunID = resumeRunID

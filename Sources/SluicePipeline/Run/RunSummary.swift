@@ -14,6 +14,8 @@ public struct RunSummary: Sendable, Codable {
     public var thisAttempt: RunCounters
     public var resumed: Bool
     public var resumedFromOffset: Int64?
+    /// What was detected about the input and undone while reading it (compression, UTF-16).
+    public var detected: [String] = []
     public var seconds: Double
     public var rowsPerSecond: Double
     /// Busy time per stage in seconds; stages overlap, so they add up to more than `seconds`.
@@ -27,6 +29,7 @@ public struct RunSummary: Sendable, Codable {
         case thisAttempt = "this_attempt"
         case resumed
         case resumedFromOffset = "resumed_from_offset"
+        case detected
         case seconds
         case rowsPerSecond = "rows_per_second"
         case stageSeconds = "stage_seconds"

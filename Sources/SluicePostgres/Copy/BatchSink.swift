@@ -10,7 +10,7 @@ import SluiceCore
 /// rejections, its checkpoint row and the run's counters. Either all of it is there after
 /// a crash or none of it is, and the checkpoint's primary key refuses a batch committed
 /// twice.
-public struct BatchSink: Sendable {
+public struct BatchSink: RecordSink {
     let connection: PostgresConnection
     public let table: TableName
     public let encoder: CopyEncoder
@@ -31,7 +31,7 @@ public struct BatchSink: Sendable {
     }
 
     /// A batch ready for the sink: its lineage and counts plus the encoded COPY data.
-    public struct EncodedBatch: Sendable {
+    public struct EncodedBatch: PreparedBatch {
         public var sequence: Int
         public var startOffset: Int64
         public var nextOffset: Int64
@@ -49,6 +49,10 @@ public struct BatchSink: Sendable {
             accepted = encoder.encodeAccepted(batch)
             rejected = encoder.encodeRejected(batch)
         }
+    }
+
+    public func prepare(_ batch: RecordBatch) -> EncodedBatch {
+        EncodedBatch(batch: batch, encoder: encoder)
     }
 
     public func commit(_ batch: EncodedBatch) async throws {
@@ -72,15 +76,17 @@ public struct BatchSink: Sendable {
                 }
                 try await connection.query("""
                     INSERT INTO sluice.run_checkpoints
-                        (run_id, batch_seq, start_offset, next_offset, next_line, rows_read, rows_accepted, rows_rejected)
+                        (run_id, batch_seq, start_offset, next_offset, next_line, rows_read, rows_accepted, rows_rejected, rows_skipped)
                     VALUES (\(runID), \(batch.sequence), \(batch.startOffset), \(batch.nextOffset), \(batch.nextLine),
-                            \(Int(counters.rowsRead)), \(Int(counters.rowsAccepted)), \(Int(counters.rowsRejected)))
+                            \(Int(counters.rowsRead)), \(Int(counters.rowsAccepted)), \(Int(counters.rowsRejected)),
+                            \(Int(counters.rowsSkipped)))
                     """, logger: logger)
                 try await connection.query("""
                     UPDATE sluice.runs SET
                         rows_read = rows_read + \(counters.rowsRead),
                         rows_accepted = rows_accepted + \(counters.rowsAccepted),
                         rows_rejected = rows_rejected + \(counters.rowsRejected),
+                        rows_skipped = rows_skipped + \(counters.rowsSkipped),
                         bytes_read = bytes_read + \(counters.bytesRead),
                         batches = batches + 1,
                         rejected_by_reason = (

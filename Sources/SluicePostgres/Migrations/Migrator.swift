@@ -117,6 +117,17 @@ public struct Migrator: Sendable {
                 WHERE chargeback_at IS NOT NULL;
             CREATE INDEX IF NOT EXISTS billing_attempts_recent ON sluice.billing_attempts (attempted_at);
             """),
+        Migration(version: 3, name: "blank rows counted, content hash of local files", sql: """
+            -- Blank lines (CSV) and blank rows (XLSX) are counted, so a run's rows add up:
+            -- positions seen = accepted + rejected + skipped.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS rows_skipped bigint NOT NULL DEFAULT 0;
+            ALTER TABLE sluice.run_checkpoints ADD COLUMN IF NOT EXISTS rows_skipped integer NOT NULL DEFAULT 0;
+            -- SHA-256 of a local file's content: a file whose modification time moved but whose
+            -- content did not is the same object.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS content_sha256 text;
+            CREATE INDEX IF NOT EXISTS runs_by_content ON sluice.runs (pipeline, object_uri, content_sha256)
+                WHERE content_sha256 IS NOT NULL;
+            """),
     ]
 
     public init() {}

@@ -23,6 +23,10 @@ public struct RunRecord: Sendable, Hashable {
     public var startedAt: Date
     public var updatedAt: Date
     public var finishedAt: Date?
+    /// SHA-256 (hex) of a local file's content, recorded when the run was created; `nil` for S3.
+    public var contentSHA256: String?
+    /// `host/pid` of the process that last ran it.
+    public var node: String?
 
     /// The id as Postgres prints it.
     public var idText: String { id.uuidString.lowercased() }
@@ -34,6 +38,13 @@ public struct Checkpoint: Sendable, Hashable {
     public var startOffset: Int64
     public var nextOffset: Int64
     public var nextLine: Int64
+
+    public init(batchSequence: Int, startOffset: Int64, nextOffset: Int64, nextLine: Int64) {
+        self.batchSequence = batchSequence
+        self.startOffset = startOffset
+        self.nextOffset = nextOffset
+        self.nextLine = nextLine
+    }
 }
 
 /// Where a run continues: after the longest run of committed batches from the start, and
@@ -43,6 +54,9 @@ public struct ResumePoint: Sendable, Hashable {
     public var line: Int64?
     public var nextSequence: Int
     public var committedAfter: Set<Int>
+    /// The checkpoints of `committedAfter`, so a batch decoded again can be checked against
+    /// what was committed for it: the same sequence must cover the same span of the source.
+    public var laterCheckpoints: [Int: Checkpoint]
 
     public init(checkpoints: [Checkpoint]) {
         let bySequence = Dictionary(checkpoints.map { ($0.batchSequence, $0) }, uniquingKeysWith: { first, _ in first })
@@ -56,5 +70,6 @@ public struct ResumePoint: Sendable, Hashable {
         line = last?.nextLine
         nextSequence = sequence
         committedAfter = Set(bySequence.keys.filter { $0 > sequence })
+        laterCheckpoints = bySequence.filter { $0.key > sequence }
     }
 }

@@ -15,19 +15,21 @@ public struct RunStore: Sendable {
         self.lossGuard = lossGuard ?? ConnectionLossGuard(connection: connection)
     }
 
-    private static let columns = """
+    static let columns = """
         id, pipeline, object_uri, etag, object_size, target_table, batch_rows, status,
         rows_read, rows_accepted, rows_rejected, bytes_read, batches, rejected_by_reason::text,
-        attempts, error, started_at, updated_at, finished_at
+        attempts, error, started_at, updated_at, finished_at, rows_skipped, content_sha256, node
         """
 
     /// Starts a new run, or returns the open run that another start created for the same
     /// object version at the same moment.
-    public func createRun(pipeline: String, object: SourceObject, targetTable: String, batchRows: Int, node: String) async throws -> RunRecord {
+    public func createRun(
+        pipeline: String, object: SourceObject, targetTable: String, batchRows: Int, node: String, contentSHA256: String? = nil
+    ) async throws -> RunRecord {
         try await database("create run") {
             let rows = try await connection.query("""
-                INSERT INTO sluice.runs (pipeline, object_uri, etag, object_size, target_table, batch_rows, node)
-                VALUES (\(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node))
+                INSERT INTO sluice.runs (pipeline, object_uri, etag, object_size, target_table, batch_rows, node, content_sha256)
+                VALUES (\(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node), \(contentSHA256))
                 ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('running', 'failed') DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
@@ -85,11 +87,11 @@ public struct RunStore: Sendable {
         }
     }
 
-    public func markRunning(_ run: RunRecord, resumed: Bool) async throws {
+    public func markRunning(_ run: RunRecord, resumed: Bool, node: String) async throws {
         try await database("mark run running") {
             try await connection.query("""
                 UPDATE sluice.runs SET status = 'running', error = NULL, finished_at = NULL, updated_at = now(),
-                    attempts = attempts + \(resumed ? 1 : 0)
+                    attempts = attempts + \(resumed ? 1 : 0), node = \(node)
                 WHERE id = \(run.id)
                 """, logger: logger)
         }
@@ -141,12 +143,13 @@ public struct RunStore: Sendable {
         }
     }
 
-    public func complete(_ run: RunRecord, timings: [String: Double]) async throws {
+    /// Marks the run completed; `contentSHA256` records a local file's content hash with it.
+    public func complete(_ run: RunRecord, timings: [String: Double], contentSHA256: String? = nil) async throws {
         let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
         try await database("complete run") {
             try await connection.query("""
                 UPDATE sluice.runs SET status = 'completed', finished_at = now(), updated_at = now(),
-                    timings = \(timingsJSON)::jsonb, error = NULL
+                    timings = \(timingsJSON)::jsonb, error = NULL, content_sha256 = coalesce(\(contentSHA256), content_sha256)
                 WHERE id = \(run.id)
                 """, logger: logger)
         }
@@ -186,7 +189,7 @@ public struct RunStore: Sendable {
     }
 
     @discardableResult
-    private func database<T: Sendable>(_ action: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func database<T: Sendable>(_ action: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         do {
             return try await lossGuard.run(body)
         } catch let error as SluiceError {
@@ -206,6 +209,7 @@ public struct RunStore: Sendable {
             counters.rowsRejected = try random[10].decode(Int64.self)
             counters.bytesRead = try random[11].decode(Int64.self)
             counters.batches = try random[12].decode(Int64.self)
+            counters.rowsSkipped = try random[19].decode(Int64.self)
             let reasons = try random[13].decode(String.self)
             counters.rejectedByReason = (try? JSONDecoder().decode([String: Int64].self, from: Data(reasons.utf8))) ?? [:]
             result.append(RunRecord(
@@ -222,7 +226,9 @@ public struct RunStore: Sendable {
                 error: try random[15].decode(String?.self),
                 startedAt: try random[16].decode(Date.self),
                 updatedAt: try random[17].decode(Date.self),
-                finishedAt: try random[18].decode(Date?.self)
+                finishedAt: try random[18].decode(Date?.self),
+                contentSHA256: try random[20].decode(String?.self),
+                node: try random[21].decode(String?.self)
             ))
         }
         return result

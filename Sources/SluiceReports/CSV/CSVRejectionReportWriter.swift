@@ -2,12 +2,15 @@ import SluiceFormats
 /// Writes a rejection report as RFC 4180 CSV in UTF-8 (no BOM, CRLF line ends), streamed
 /// through a fixed buffer.
 ///
-/// Columns: see `ReportLayout.columns`. The run summary is not part of a CSV report; get it
-/// with `sluice report summary RUN_ID --format csv`.
+/// Columns: see `ReportLayout.columns`; every source column is there, however many the file
+/// has. The run summary is not part of a CSV report; get it with
+/// `sluice report summary RUN_ID --format csv`.
 public final class CSVRejectionReportWriter: RejectionReportWriter {
     public let layout: ReportLayout
     private let output: BufferedFileOutput
     private var record: [UInt8] = []
+    private let ibanColumn: Int?
+    private let amountColumn: Int?
     public private(set) var rowsWritten = 0
 
     /// Creates the file at `path` and writes the header.
@@ -15,6 +18,8 @@ public final class CSVRejectionReportWriter: RejectionReportWriter {
     /// - Throws: `SluiceError(.invalidArgument)` naming `path` when it cannot be written.
     public init(path: String, layout: ReportLayout) throws {
         self.layout = layout
+        ibanColumn = layout.ibanSourceColumn
+        amountColumn = layout.amountSourceColumn
         output = try BufferedFileOutput(path: path)
         try output.write(CSVFieldQuoting.record(layout.columns))
     }
@@ -27,13 +32,13 @@ public final class CSVRejectionReportWriter: RejectionReportWriter {
             record.append(comma)
         }
         record.append(contentsOf: String(row.line).utf8)
+        for field in layout.leadingValues(of: row, ibanColumn: ibanColumn, amountColumn: amountColumn) {
+            record.append(comma)
+            CSVFieldQuoting.append(field, delimiter: comma, to: &record)
+        }
         for index in layout.sourceColumns.indices {
             record.append(comma)
             CSVFieldQuoting.append(index < row.values.count ? row.values[index] : "", delimiter: comma, to: &record)
-        }
-        for field in [row.reasonCodes, row.messages, row.raw] {
-            record.append(comma)
-            CSVFieldQuoting.append(field, delimiter: comma, to: &record)
         }
         record.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")])
         try output.write(record)

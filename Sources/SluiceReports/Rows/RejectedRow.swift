@@ -28,4 +28,13 @@ public struct RejectedRow: Sendable, Hashable {
 
     /// The messages joined with `; `.
     public var messages: String { reasons.map(\.message).joined(separator: "; ") }
+
+    /// The columns the reasons name, each once, in the order of the reasons, joined with `; `.
+    public var reasonColumns: String {
+        var columns: [String] = []
+        for case let column? in reasons.map(\.column) where !column.isEmpty && !columns.contains(column) {
+            columns.append(column)
+        }
+        return columns.joined(separator: "; ")
+    }
 }

@@ -4,7 +4,10 @@ import SluiceCore
 /// header's columns, and which of them hold IBANs.
 ///
 /// Columns of a report, left to right: `line` (CSV sources) or `sheet` and `sheet_row`
-/// (XLSX sources), one column per source header cell, `reason_codes`, `messages`, `raw`.
+/// (XLSX sources); then what says why and which row (`reason_codes`, `messages`,
+/// `reason_columns`, `row_iban`, `row_amount`, `raw`); then one column per source header
+/// cell. The identifying and reason columns come first so that a sheet too narrow for a
+/// very wide file (Excel: 16,384 columns) loses source columns, never the reasons.
 public struct ReportLayout: Sendable, Hashable {
     public var format: SourceFormat
     /// The source header cells; empty when the run never read a header.
@@ -32,13 +35,43 @@ public struct ReportLayout: Sendable, Hashable {
     /// The columns in front of the source values.
     public var locationColumns: [String] { format == .xlsx ? ["sheet", "sheet_row"] : ["line"] }
 
-    public static let trailingColumns = ["reason_codes", "messages", "raw"]
+    /// The columns between the location and the source values, in order: the reason codes
+    /// and messages (joined with `; `), the columns the reasons name, the row's IBAN and
+    /// amount (copied from their source columns, see ``ibanSourceColumn`` and
+    /// ``amountSourceColumn``), and the raw record.
+    public static let leadingColumns = ["reason_codes", "messages", "reason_columns", "row_iban", "row_amount", "raw"]
 
     /// Every column of the report, in order.
-    public var columns: [String] { locationColumns + sourceColumns + Self.trailingColumns }
+    public var columns: [String] { locationColumns + Self.leadingColumns + sourceColumns }
 
     /// Index in `columns` of the first source value.
-    public var firstValueColumn: Int { locationColumns.count }
+    public var firstValueColumn: Int { locationColumns.count + Self.leadingColumns.count }
+
+    /// The values of ``leadingColumns`` for `row`.
+    public func leadingValues(of row: RejectedRow) -> [String] {
+        leadingValues(of: row, ibanColumn: ibanSourceColumn, amountColumn: amountSourceColumn)
+    }
+
+    /// The values of ``leadingColumns`` for `row`, with ``ibanSourceColumn`` and
+    /// ``amountSourceColumn`` worked out once by the caller (they look at every header cell).
+    public func leadingValues(of row: RejectedRow, ibanColumn: Int?, amountColumn: Int?) -> [String] {
+        [row.reasonCodes, row.messages, row.reasonColumns, value(of: row, at: ibanColumn), value(of: row, at: amountColumn), row.raw]
+    }
+
+    /// The position in `sourceColumns` whose value `row_iban` repeats: the column the
+    /// pipeline mapped to `iban`, else the first header that reads `iban`.
+    public var ibanSourceColumn: Int? { columnSources["iban"] ?? ibanColumns.first }
+
+    /// The position in `sourceColumns` whose value `row_amount` repeats: the column the
+    /// pipeline mapped to `amount`, else the first header that reads `amount`.
+    public var amountSourceColumn: Int? {
+        columnSources["amount"] ?? sourceColumns.firstIndex { Self.normalise($0) == "amount" }
+    }
+
+    private func value(of row: RejectedRow, at index: Int?) -> String {
+        guard let index, index < row.values.count else { return "" }
+        return row.values[index]
+    }
 
     /// Positions in `sourceColumns` that hold IBANs: the one the pipeline mapped to `iban`,
     /// and any header that reads `iban` once case and punctuation are ignored.

@@ -5,11 +5,16 @@ public enum XLSXCellText {
     public static let truncationMarker = "… [truncated]"
 
     public static func sanitise(_ text: String) -> String {
+        sanitised(text).text
+    }
+
+    /// Like ``sanitise(_:)``, and says whether the text was cut.
+    public static func sanitised(_ text: String) -> (text: String, truncated: Bool) {
         var text = text
         if text.utf8.contains(0) {
             text = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
         }
-        guard text.utf16.count > maximumLength else { return text }
+        guard text.utf16.count > maximumLength else { return (text, false) }
         let budget = maximumLength - truncationMarker.utf16.count
         var kept = String.UnicodeScalarView()
         var used = 0
@@ -19,6 +24,6 @@ public enum XLSXCellText {
             kept.append(scalar)
             used += width
         }
-        return String(kept) + truncationMarker
+        return (String(kept) + truncationMarker, true)
     }
 }

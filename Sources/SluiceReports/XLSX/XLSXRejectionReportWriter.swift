@@ -10,6 +10,11 @@ import SluiceCore
 /// column widths from the header and the first `sampleRows` rows, and the cells a reason
 /// names filled red. Reasons are joined with `; `. A run with more rows than a sheet holds
 /// continues on `Rejections 2`, `Rejections 3`, … The `Summary` sheet holds the run summary.
+///
+/// Excel limits a sheet to 16,384 columns and a cell to 32,767 characters. The identifying
+/// and reason columns come first (``ReportLayout/columns``), so a wider file loses only its
+/// last source columns; longer text is cut with ``XLSXCellText/truncationMarker``. Either is
+/// said in a `Notes` sheet (after the rejections) and in ``notes``; the CSV report has it all.
 public final class XLSXRejectionReportWriter: RejectionReportWriter {
     public struct Options: Sendable {
         /// Rows buffered before the column widths are fixed.
@@ -18,11 +23,19 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
         public var rowsPerSheet = 1_048_575
         /// Where libxlsxwriter keeps its temporary files; the system default when `nil`.
         public var temporaryDirectory: String?
+        /// Columns per sheet; Excel holds 16,384. The location and reason columns are always kept.
+        public var maximumColumns = XLSXRejectionReportWriter.maximumColumns
 
-        public init(sampleRows: Int = 200, rowsPerSheet: Int = 1_048_575, temporaryDirectory: String? = nil) {
+        public init(
+            sampleRows: Int = 200,
+            rowsPerSheet: Int = 1_048_575,
+            temporaryDirectory: String? = nil,
+            maximumColumns: Int = XLSXRejectionReportWriter.maximumColumns
+        ) {
             self.sampleRows = max(0, sampleRows)
             self.rowsPerSheet = max(1, min(rowsPerSheet, 1_048_575))
             self.temporaryDirectory = temporaryDirectory
+            self.maximumColumns = max(1, min(maximumColumns, XLSXRejectionReportWriter.maximumColumns))
         }
     }
 
@@ -34,6 +47,13 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
     private let headerFormat: UnsafeMutablePointer<lxw_format>?
     private let failingFormat: UnsafeMutablePointer<lxw_format>?
     private let columnCount: Int
+    /// Source columns that did not fit in the sheet.
+    private let omittedColumns: Int
+    private let ibanColumn: Int?
+    private let amountColumn: Int?
+    /// The header, cut to `columnCount`.
+    private let header: [String]
+    private var truncation = Truncation()
     private var sheet: UnsafeMutablePointer<lxw_worksheet>?
     private var sheetNumber = 0
     private var sheetRows = 0
@@ -44,6 +64,11 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
 
     public static let sheetName = "Rejections"
     public static let summarySheetName = "Summary"
+    public static let notesSheetName = "Notes"
+    /// Excel's last column is XFD, the 16,384th.
+    public static let maximumColumns = Int(LXW_COL_MAX)
+    private static let rowIBANIndex = ReportLayout.leadingColumns.firstIndex(of: "row_iban")
+    private static let rowAmountIndex = ReportLayout.leadingColumns.firstIndex(of: "row_amount")
 
     /// Creates the workbook at `path`; nothing is on disk until `finish`.
     ///
@@ -55,8 +80,12 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
         // libxlsxwriter only opens the file when the workbook closes; find a bad path now,
         // before a long run of rows.
         _ = try BufferedFileOutput(path: path, capacity: 0)
-        columnCount = min(layout.columns.count, Int(LXW_COL_MAX))
-        widths = XLSXColumnWidths(header: layout.columns)
+        columnCount = min(layout.columns.count, max(options.maximumColumns, layout.firstValueColumn))
+        omittedColumns = layout.columns.count - columnCount
+        header = Array(layout.columns.prefix(columnCount))
+        ibanColumn = layout.ibanSourceColumn
+        amountColumn = layout.amountSourceColumn
+        widths = XLSXColumnWidths(header: header)
 
         var workbookOptions = lxw_workbook_options()
         workbookOptions.constant_memory = UInt8(LXW_TRUE.rawValue)
@@ -104,6 +133,8 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
         if !widthsFixed { try fixWidths() }
         if sheet == nil { try startSheet() }
         closeSheet()
+        let notes = self.notes
+        if !notes.isEmpty { try writeNotes(notes, to: workbook) }
         if let summary { try writeSummary(summary, to: workbook) }
         self.workbook = nil
         let result = workbook_close(workbook)
@@ -124,15 +155,18 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
 
     private func cells(of row: RejectedRow) -> [Cell] {
         var result: [Cell] = []
-        result.reserveCapacity(layout.columns.count)
+        result.reserveCapacity(columnCount)
         if layout.format == .xlsx { result.append(Cell(text: layout.sheet ?? "")) }
         result.append(Cell(text: String(row.line), number: Double(row.line)))
-        for index in layout.sourceColumns.indices {
+        let leading = layout.leadingValues(of: row, ibanColumn: ibanColumn, amountColumn: amountColumn)
+        for (index, text) in leading.enumerated() {
+            // The copies of the IBAN and the amount are red when their source cell is.
+            let source = index == Self.rowIBANIndex ? ibanColumn : index == Self.rowAmountIndex ? amountColumn : nil
+            result.append(Cell(text: text, failing: source.map(row.failingColumns.contains) ?? false))
+        }
+        for index in layout.sourceColumns.indices.prefix(columnCount - result.count) {
             result.append(Cell(text: index < row.values.count ? row.values[index] : "", failing: row.failingColumns.contains(index)))
         }
-        result.append(Cell(text: row.reasonCodes))
-        result.append(Cell(text: row.messages))
-        result.append(Cell(text: row.raw))
         return result
     }
 
@@ -159,7 +193,9 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
             } else if cell.text.isEmpty && !cell.failing {
                 continue
             } else {
-                result = worksheet_write_string(sheet, rowIndex, lxw_col_t(column), XLSXCellText.sanitise(cell.text), cell.failing ? failingFormat : nil)
+                let (text, truncated) = XLSXCellText.sanitised(cell.text)
+                if truncated { truncation.record(line: row.line, column: header[column]) }
+                result = worksheet_write_string(sheet, rowIndex, lxw_col_t(column), text, cell.failing ? failingFormat : nil)
             }
             guard result == LXW_NO_ERROR else {
                 throw SluiceError(.internalError, "cannot write line \(row.line) to the XLSX report: \(String(cString: lxw_strerror(result)))")
@@ -181,7 +217,7 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
             worksheet_set_column(sheet, lxw_col_t(column), lxw_col_t(column), width, nil)
         }
         worksheet_freeze_panes(sheet, 1, 0)
-        for (column, title) in layout.columns.prefix(columnCount).enumerated() {
+        for (column, title) in header.enumerated() {
             worksheet_write_string(sheet, 0, lxw_col_t(column), XLSXCellText.sanitise(title), headerFormat)
         }
     }
@@ -191,6 +227,70 @@ public final class XLSXRejectionReportWriter: RejectionReportWriter {
         guard let sheet, columnCount > 0 else { return }
         worksheet_autofilter(sheet, 0, 0, lxw_row_t(sheetRows), lxw_col_t(columnCount - 1))
         self.sheet = nil
+    }
+
+    // MARK: - Notes
+
+    /// What the sheet could not hold as it was, one sentence each (see the type's summary).
+    public var notes: [String] {
+        var notes: [String] = []
+        if omittedColumns > 0 {
+            let sourcePosition = columnCount - layout.firstValueColumn
+            notes.append(
+                "\(Self.grouped(omittedColumns)) source columns (from \"\(layout.sourceColumns[sourcePosition])\", the file's column "
+                    + "\(Self.grouped(sourcePosition + 1)), onwards) were left out: Excel sheets hold at most "
+                    + "\(Self.grouped(Self.maximumColumns)) columns; the CSV report has them all"
+            )
+        }
+        if truncation.cells > 0 {
+            let lines = truncation.lines.map(String.init).joined(separator: ", ") + (truncation.moreLines ? ", …" : "")
+            notes.append(
+                "\(Self.grouped(truncation.cells)) \(truncation.cells == 1 ? "cell was" : "cells were") longer than Excel's "
+                    + "\(Self.grouped(XLSXCellText.maximumLength)) characters per cell and cut, ending in "
+                    + "\"\(XLSXCellText.truncationMarker)\" (\(truncation.columns.joined(separator: ", ")); lines \(lines)): "
+                    + "the CSV report has them whole"
+            )
+        }
+        return notes
+    }
+
+    /// Cells cut to Excel's cell limit: how many, in which columns, on which lines (the first few).
+    private struct Truncation {
+        static let linesShown = 10
+        var cells = 0
+        var columns: [String] = []
+        var lines: [Int64] = []
+        /// Whether cells were cut on more lines than `lines` shows.
+        var moreLines = false
+
+        mutating func record(line: Int64, column: String) {
+            cells += 1
+            if !columns.contains(column) { columns.append(column) }
+            guard lines.last != line else { return }
+            if lines.count < Self.linesShown { lines.append(line) } else { moreLines = true }
+        }
+    }
+
+    private func writeNotes(_ notes: [String], to workbook: UnsafeMutablePointer<lxw_workbook>) throws {
+        guard let sheet = workbook_add_worksheet(workbook, Self.notesSheetName) else {
+            throw SluiceError(.internalError, "cannot add the Notes sheet to the XLSX report")
+        }
+        worksheet_set_column(sheet, 0, 0, 120, nil)
+        worksheet_write_string(sheet, 0, 0, "note", headerFormat)
+        for (index, note) in notes.enumerated() {
+            worksheet_write_string(sheet, lxw_row_t(index + 1), 0, XLSXCellText.sanitise(note), nil)
+        }
+    }
+
+    /// `16384` → `16,384`, whatever the locale.
+    static func grouped(_ number: Int) -> String {
+        var digits = String(number.magnitude)
+        var index = digits.endIndex
+        while digits.distance(from: digits.startIndex, to: index) > 3 {
+            index = digits.index(index, offsetBy: -3)
+            digits.insert(",", at: index)
+        }
+        return number < 0 ? "-" + digits : digits
     }
 
     private func writeSummary(_ summary: RunSummaryReport, to workbook: UnsafeMutablePointer<lxw_workbook>) throws {

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import SluiceCore
+import Synchronization
 
 /// A small S3 client over AsyncHTTPClient: object HEAD/GET/PUT, ListObjectsV2 and bucket creation,
 /// signed with SigV4 and addressed path-style.
@@ -25,26 +26,61 @@ public struct S3Client: Sendable {
     /// Creates a client.
     ///
     /// - Parameters:
-    ///   - configuration: the server and credentials.
+    ///   - configuration: the server, credentials, timeouts and retries.
     ///   - httpClient: the HTTP client to send requests with; the caller keeps ownership
-    ///     and shuts it down. Defaults to `HTTPClient.shared`.
+    ///     and shuts it down. By default a client shared by every `S3Client` with the same
+    ///     timeouts, which lives as long as the process (like `HTTPClient.shared`) and fails
+    ///     a connection attempt at once instead of trying again until the request's deadline
+    ///     (``sharedHTTPClient(for:)``).
     ///   - logger: where request and retry messages go.
     /// - Throws: `SluiceError` with code `.invalidArgument` when the endpoint is not an http(s) URL.
     public init(
         configuration: S3Configuration,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "sluice.s3")
     ) throws {
+        self.endpoint = try Endpoint(configuration.endpoint)
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.httpClient = httpClient ?? Self.sharedHTTPClient(for: configuration)
         self.logger = logger
         self.signer = SigV4Signer(
             accessKey: configuration.accessKey,
             secretKey: configuration.secretKey,
             region: configuration.region
         )
-        self.endpoint = try Endpoint(configuration.endpoint)
     }
+
+    /// The process-wide HTTP client for the timeouts of `configuration`.
+    ///
+    /// AsyncHTTPClient's default pool retries a failed connection attempt until the request's
+    /// deadline, so a refused connection would only fail after `readTimeout`. This client
+    /// does not: the request fails with the connection error, and ``S3Failure`` decides
+    /// whether it is worth another attempt. It does not decompress bodies (a ranged read of a
+    /// gzip-encoded object must see the stored bytes) and its idle read timeout is `readTimeout`.
+    public static func sharedHTTPClient(for configuration: S3Configuration) -> HTTPClient {
+        let key = SharedClientKey(connectTimeout: configuration.connectTimeout, readTimeout: configuration.readTimeout)
+        return sharedClients.withLock { clients in
+            if let client = clients[key] { return client }
+            var settings = HTTPClient.Configuration.singletonConfiguration
+            settings.timeout = HTTPClient.Configuration.Timeout(
+                connect: timeAmount(configuration.connectTimeout),
+                read: timeAmount(configuration.readTimeout)
+            )
+            settings.connectionPool.retryConnectionEstablishment = false
+            settings.decompression = .disabled
+            // Never shut down, like `HTTPClient.shared`: it lives in this table until the process ends.
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
+            clients[key] = client
+            return client
+        }
+    }
+
+    private struct SharedClientKey: Hashable {
+        var connectTimeout: Duration
+        var readTimeout: Duration
+    }
+
+    private static let sharedClients = Mutex<[SharedClientKey: HTTPClient]>([:])
 
     /// The parts of the endpoint URL a request is built from.
     struct Endpoint: Sendable {
@@ -131,24 +167,85 @@ public struct S3Client: Sendable {
     }
 
     /// Sends a request and turns transport failures and error statuses into `SluiceError`s.
+    ///
+    /// Failures worth another attempt (``S3Failure``) are retried as the configuration's
+    /// ``S3RetryPolicy`` says; an endpoint that cannot be reached fails at once with
+    /// "cannot reach S3 at ENDPOINT: REASON".
     func perform(_ request: Request, operation: String) async throws -> HTTPClientResponse {
-        let response: HTTPClientResponse
-        do {
-            response = try await send(request)
-        } catch let error as SluiceError {
-            throw error
-        } catch {
-            throw SluiceError(
-                .s3,
-                "\(operation) failed: could not reach S3 at \(endpoint.origin)",
-                object: request.objectName,
-                underlying: error
-            )
+        var retries = S3RetryState(policy: configuration.retryPolicy, verbose: isVerbose, start: .now)
+        while true {
+            let failure: S3Failure
+            let error: SluiceError
+            do {
+                let response = try await send(request)
+                if (200..<300).contains(response.status.code) { return response }
+                let answer = await self.error(for: response, request: request, operation: operation)
+                failure = S3Failure.classify(status: Int(response.status.code), code: (answer.underlying as? S3ErrorResponse)?.code)
+                    ?? .fail("HTTP \(response.status.code)")
+                error = answer
+            } catch let thrown as SluiceError {
+                throw thrown
+            } catch let thrown {
+                try Task.checkCancellation()
+                failure = S3Failure.classify(thrown)
+                error = transportError(thrown, failure: failure, operation: operation, objectName: request.objectName)
+            }
+            switch retries.failed(failure, at: .now) {
+            case .giveUp(let attempts, let elapsed):
+                guard attempts > 1 else { throw error }
+                var final = error
+                final.reason += " (gave up after \(attempts) attempts in \(Self.seconds(elapsed)))"
+                throw final
+            case .retry(let delay, let attempt, let elapsed, let announcement):
+                logRetry(operation: operation, objectName: request.objectName, failure: failure,
+                         attempt: attempt, elapsed: elapsed, delay: delay, announcement: announcement)
+                try await Task.sleep(for: delay)
+            }
         }
-        guard (200..<300).contains(response.status.code) else {
-            throw await self.error(for: response, request: request, operation: operation)
+    }
+
+    /// The error for a request that got no answer: "cannot reach S3 at …" when it never got
+    /// to the server, else what happened on the way.
+    func transportError(_ error: (any Error)?, failure: S3Failure, operation: String, objectName: String) -> SluiceError {
+        let reason = failure.isUnreachable
+            ? "\(operation) failed: cannot reach S3 at \(endpoint.origin): \(failure.reason)"
+            : "\(operation) failed: S3 at \(endpoint.origin): \(failure.reason)"
+        return SluiceError(.s3, reason, object: objectName, underlying: error)
+    }
+
+    /// Whether the logger shows debug messages (`-v`): every retry is then a warning.
+    var isVerbose: Bool { logger.logLevel <= .debug }
+
+    /// Logs a retry: at warning level when `announcement` says so, else at debug level.
+    func logRetry(
+        operation: String,
+        objectName: String,
+        failure: S3Failure,
+        attempt: Int,
+        elapsed: Duration,
+        delay: Duration,
+        announcement: S3RetryState.Announcement,
+        logger: Logger? = nil
+    ) {
+        let logger = logger ?? self.logger
+        let metadata: Logger.Metadata = [
+            "object": "\(objectName)", "attempt": "\(attempt)", "elapsed": "\(Self.seconds(elapsed))",
+            "delay": "\(Self.seconds(delay))",
+        ]
+        switch announcement {
+        case .quiet:
+            logger.debug("retrying S3 \(operation) \(objectName): \(failure.reason)", metadata: metadata)
+        case .eachRetry:
+            logger.warning("retrying S3 \(operation) \(objectName): \(failure.reason) (attempt \(attempt) in \(Self.seconds(delay)))", metadata: metadata)
+        case .stillRetrying:
+            logger.warning("still retrying S3 \(operation) \(objectName): \(failure.reason) (attempt \(attempt), \(Self.seconds(elapsed)))", metadata: metadata)
         }
-        return response
+    }
+
+    /// `4.2 s`, for messages.
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1f s", Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     /// The error for a response with a failure status, with the S3 error code from its body.

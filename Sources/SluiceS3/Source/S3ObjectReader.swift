@@ -8,8 +8,11 @@ import SluiceCore
 ///
 /// Every resumed GET carries `If-Match` with the object's ETag and the response's ETag is
 /// compared too, so a changed object fails with `.sourceChanged` instead of mixing versions.
-/// After `maxAttempts` consecutive failed attempts the reader fails with `.sourceRead`; an
-/// attempt that delivers bytes resets the count.
+/// Timeouts, dropped connections and 5xx answers are retried as the client's
+/// ``S3RetryPolicy`` says; after `maxAttempts` consecutive failed attempts (or `maxRetryTime`)
+/// the reader fails with `.sourceRead`, and an attempt that delivers bytes starts the count
+/// and the clock again. An endpoint that cannot be reached (connection refused, unknown host,
+/// TLS handshake failed) fails at once with `.s3`.
 ///
 /// Chunks are at least `minimumChunkSize` bytes (except the last) and at most
 /// `maximumChunkSize`: network reads are coalesced, and the reader holds no more than one
@@ -37,7 +40,7 @@ public struct S3ObjectReader: ByteReader {
     private var body: S3ObjectBody.AsyncIterator?
     /// Bytes received but not yet returned, always the front of the rest of the object.
     private var pending: ByteBuffer?
-    private var failures = 0
+    private var retries: S3RetryState
     private var finished = false
 
     init(
@@ -62,6 +65,7 @@ public struct S3ObjectReader: ByteReader {
         var logger = client.logger
         logger[metadataKey: "object"] = "\(objectName)"
         self.logger = logger
+        self.retries = S3RetryState(policy: client.configuration.retryPolicy, verbose: client.isVerbose, start: .now)
     }
 
     public mutating func next() async throws -> [UInt8]? {
@@ -96,7 +100,13 @@ public struct S3ObjectReader: ByteReader {
                 buffer = try await body?.next()
             } catch {
                 body = nil
-                try await recordFailure(at: position, error: error, reason: "the connection failed")
+                try Task.checkCancellation()
+                // Whatever broke a response that had started is a dropped connection: worth another GET.
+                var failure = S3Failure.classify(error)
+                failure.isRetryable = true
+                failure.isUnreachable = false
+                failure.reason = "the connection failed mid-transfer: \(failure.reason)"
+                try await recordFailure(at: position, failure: failure, error: error)
                 continue
             }
             guard let buffer else {
@@ -106,7 +116,7 @@ public struct S3ObjectReader: ByteReader {
                     finished = true
                     break
                 }
-                try await recordFailure(at: position, error: nil, reason: "the response ended early")
+                try await recordFailure(at: position, failure: .retry("the response ended early"), error: nil)
                 continue
             }
             guard buffer.readableBytes > 0 else { continue }
@@ -118,7 +128,7 @@ public struct S3ObjectReader: ByteReader {
                     object: objectName
                 )
             }
-            failures = 0
+            if retries.failures > 0 { retries.progressed(at: .now) }
             pending = buffer
         }
         guard !chunk.isEmpty else {
@@ -132,6 +142,7 @@ public struct S3ObjectReader: ByteReader {
     /// Sends a GET for the rest of the object from `position`, retrying transport failures and
     /// server errors. Returns `false` when `position` is already the end of the object.
     private mutating func connect(at position: Int64) async throws -> Bool {
+        retries.starting(at: .now)
         while true {
             // `next()` stops before connecting at or past `end`, so the range is never empty.
             let range = end.map { S3ByteRange.bytes(position...($0 - 1)) } ?? .from(position)
@@ -141,22 +152,23 @@ public struct S3ObjectReader: ByteReader {
             do {
                 let sent = try await client.send(request)
                 let status = Int(sent.status.code)
-                if Self.isRetryable(status: status) {
-                    let error = await client.error(for: sent, request: request, operation: "GET")
-                    try await recordFailure(at: position, error: error, reason: "S3 answered HTTP \(status)")
-                    continue
-                }
                 if status == 416 {
                     return try await endOfObject(at: position, response: sent, request: request)
                 }
                 guard status == 200 || status == 206 else {
-                    throw await client.error(for: sent, request: request, operation: "GET")
+                    let error = await client.error(for: sent, request: request, operation: "GET")
+                    let code = (error.underlying as? S3ErrorResponse)?.code
+                    let failure = S3Failure.classify(status: status, code: code) ?? .fail("HTTP \(status)")
+                    guard failure.isRetryable else { throw error }
+                    try await recordFailure(at: position, failure: failure, error: error)
+                    continue
                 }
                 response = S3Client.objectResponse(sent)
             } catch let error as SluiceError {
                 throw error
             } catch {
-                try await recordFailure(at: position, error: error, reason: "the request failed")
+                try Task.checkCancellation()
+                try await recordFailure(at: position, failure: S3Failure.classify(error), error: error)
                 continue
             }
             try accept(response, at: position)
@@ -215,33 +227,36 @@ public struct S3ObjectReader: ByteReader {
         return false
     }
 
-    /// Counts a failed attempt, gives up after `maxAttempts` in a row, and otherwise waits before the next.
-    private mutating func recordFailure(at position: Int64, error: (any Error)?, reason: String) async throws {
+    /// Counts a failed attempt: gives up when it is not worth another or the policy says
+    /// so, and otherwise logs the retry and waits before it.
+    private mutating func recordFailure(at position: Int64, failure: S3Failure, error: (any Error)?) async throws {
         try Task.checkCancellation()
-        failures += 1
-        let maxAttempts = max(1, client.configuration.maxAttempts)
-        guard failures < maxAttempts else {
+        switch retries.failed(failure, at: .now) {
+        case .giveUp(let attempts, let elapsed):
+            if !failure.isRetryable {
+                if let error = error as? SluiceError { throw error }
+                throw client.transportError(error, failure: failure, operation: "GET", objectName: objectName)
+            }
             throw SluiceError(
                 .sourceRead,
-                "reading failed at offset \(position) after \(failures) attempts in a row: \(reason)",
+                "reading failed at offset \(position) after \(attempts) attempts in a row "
+                    + "over \(S3Client.seconds(elapsed)): \(failure.reason)",
                 object: objectName,
                 underlying: error
             )
+        case .retry(let delay, let attempt, let elapsed, let announcement):
+            var logger = self.logger
+            logger[metadataKey: "offset"] = "\(position)"
+            client.logRetry(
+                operation: "GET", objectName: objectName, failure: failure, attempt: attempt,
+                elapsed: elapsed, delay: delay, announcement: announcement, logger: logger
+            )
+            try await Task.sleep(for: delay)
         }
-        logger.warning(
-            "S3 read interrupted, resuming",
-            metadata: [
-                "offset": "\(position)",
-                "attempt": "\(failures + 1)",
-                "reason": "\(reason)",
-                "error": "\(error.map { String(describing: $0) } ?? "none")",
-            ]
-        )
-        try await Task.sleep(for: client.configuration.retryBackoff * failures)
     }
 
-    /// Server-side trouble that a new attempt may not meet.
+    /// Server-side trouble that a new attempt may not meet (see ``S3Failure/isRetryable(status:)``).
     static func isRetryable(status: Int) -> Bool {
-        status >= 500 || status == 429 || status == 408
+        S3Failure.isRetryable(status: status)
     }
 }

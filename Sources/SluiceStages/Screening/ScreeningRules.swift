@@ -37,7 +37,8 @@ public struct ScreeningRules: Sendable, Hashable, Decodable {
         self.checks = checks
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// `CaseIterable` so a test can hold these keys and the pipeline schema together.
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case enabled
         case cooldownDays = "cooldown_days"
         case checks

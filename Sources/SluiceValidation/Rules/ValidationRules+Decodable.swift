@@ -1,6 +1,9 @@
 /// The `validation:` section of a pipeline file, snake_case keys, every key optional.
+///
+/// The keys are also listed in the pipeline schema (`PipelineDocument.schema`), which refuses
+/// any other key before this decoder runs; `CaseIterable` lets a test hold the two together.
 extension ValidationRules: Decodable {
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case columns
         case required
         case amount
@@ -20,6 +23,10 @@ extension ValidationRules: Decodable {
         var min: Double?
         var max: Double?
         var ambiguous_separator: AmountParser.AmbiguousSeparator?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case min, max, ambiguous_separator
+        }
     }
 
     /// Decodes the `validation:` section; missing keys keep their defaults, unknown roles,

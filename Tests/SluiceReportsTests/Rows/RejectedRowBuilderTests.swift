@@ -58,12 +58,34 @@ struct RejectedRowBuilderTests {
         let row = RejectedRowBuilder(layout: .unknown).row(line: 9, batch: 0, raw: Array("a,b".utf8), reasons: [])
         #expect(row.values.isEmpty)
         #expect(row.raw == "a,b")
-        #expect(ReportLayout.unknown.columns == ["line", "reason_codes", "messages", "raw"])
+        #expect(ReportLayout.unknown.columns == ["line", "reason_codes", "messages", "reason_columns", "row_iban", "row_amount", "raw"])
     }
 
     @Test func ibanColumnsAreTheMappedOneAndAnyHeaderNamedIBAN() {
         let layout = ReportLayout(format: .xlsx, sourceColumns: ["IBAN", "account", "i.b.a.n"], sheet: "Debtors", columnSources: ["iban": 1])
         #expect(layout.ibanColumns == [0, 1, 2])
-        #expect(layout.columns == ["sheet", "sheet_row", "IBAN", "account", "i.b.a.n", "reason_codes", "messages", "raw"])
+        #expect(layout.columns == ["sheet", "sheet_row", "reason_codes", "messages", "reason_columns", "row_iban", "row_amount", "raw", "IBAN", "account", "i.b.a.n"])
+        #expect(layout.ibanSourceColumn == 1, "the mapped column before a header named IBAN")
+    }
+
+    @Test func theRowsIBANAndAmountComeFromTheMappedColumnsOrHeadersOfThatName() {
+        let mapped = ReportLayout(format: .csv, sourceColumns: ["id", "sum", "note", "konto"], columnSources: ["iban": 3, "amount": 1])
+        #expect(mapped.ibanSourceColumn == 3)
+        #expect(mapped.amountSourceColumn == 1)
+        let byName = ReportLayout(format: .csv, sourceColumns: ["id", "Amount", "I.B.A.N"])
+        #expect(byName.ibanSourceColumn == 2)
+        #expect(byName.amountSourceColumn == 1)
+        #expect(ReportLayout.unknown.ibanSourceColumn == nil && ReportLayout.unknown.amountSourceColumn == nil)
+
+        let row = RejectedRowBuilder(layout: mapped).row(
+            line: 4, batch: 0, raw: Array("7,12.5x,x,DE89370400440532013000".utf8),
+            reasons: [RejectionReason(code: "amount.invalid", message: "amount is not a number", column: "amount"),
+                      RejectionReason(code: "iban.checksum", message: "bad IBAN", column: "iban"),
+                      RejectionReason(code: "amount.range", message: "too small", column: "amount"),
+                      RejectionReason(code: "csv.ragged", message: "ragged")])
+        #expect(mapped.leadingValues(of: row) == [
+            "amount.invalid; iban.checksum; amount.range; csv.ragged", "amount is not a number; bad IBAN; too small; ragged",
+            "amount; iban", "DE89**************3000", "12.5x", "7,12.5x,x,DE89**************3000",
+        ])
     }
 }

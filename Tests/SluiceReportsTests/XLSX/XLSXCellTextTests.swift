@@ -15,4 +15,11 @@ struct XLSXCellTextTests {
         #expect(XLSXCellText.sanitise("a\0b") == "a\u{FFFD}b")
         #expect(XLSXCellText.sanitise("plain") == "plain")
     }
+
+    @Test func sanitisedSaysWhetherTheTextWasCut() {
+        #expect(XLSXCellText.sanitised(String(repeating: "a", count: XLSXCellText.maximumLength)).truncated == false)
+        let cut = XLSXCellText.sanitised(String(repeating: "a", count: XLSXCellText.maximumLength + 1))
+        #expect(cut.truncated)
+        #expect(cut.text.utf16.count == XLSXCellText.maximumLength)
+    }
 }

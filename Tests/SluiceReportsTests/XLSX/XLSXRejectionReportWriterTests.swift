@@ -41,17 +41,22 @@ struct XLSXRejectionReportWriterTests {
         #expect(try ReportFiles.isValidZip(path))
         let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
         #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
-        #expect(sheet.contains(#"<autoFilter ref="A1:H3"/>"#))
+        #expect(sheet.contains(#"<autoFilter ref="A1:K3"/>"#))
         #expect(sheet.contains("<cols>"))
         #expect(sheet.contains(#"<col min="1" max="1" width="10.7109375" customWidth="1"/>"#), "line column at the 10-character minimum")
         // Header in bold (style 1), values as inline strings, failing cells in the red style (2).
         #expect(sheet.contains(#"<c r="A1" s="1" t="inlineStr"><is><t>line</t></is></c>"#))
         #expect(sheet.contains(#"<c r="A2"><v>3</v></c>"#))
-        #expect(sheet.contains(#"<c r="C2" t="inlineStr"><is><t>Doe &amp; &lt;Sons&gt;</t></is></c>"#))
-        #expect(sheet.contains(#"<c r="D2" s="2" t="inlineStr"><is><t>DE89**************3001</t></is></c>"#))
-        #expect(sheet.contains(#"<c r="E2" t="inlineStr"><is><t>12</t></is></c>"#), "a passing cell has no fill")
-        #expect(sheet.contains(#"<c r="E3" s="2" t="inlineStr"><is><t>abc</t></is></c>"#))
-        #expect(sheet.contains(#"<c r="F3" t="inlineStr"><is><t>amount.invalid; x.control</t></is></c>"#))
+        // line, reason_codes, messages, reason_columns, row_iban, row_amount, raw (A…G), then id, name, iban, amount (H…K).
+        #expect(sheet.contains(#"<c r="I2" t="inlineStr"><is><t>Doe &amp; &lt;Sons&gt;</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="J2" s="2" t="inlineStr"><is><t>DE89**************3001</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="E2" s="2" t="inlineStr"><is><t>DE89**************3001</t></is></c>"#), "the row's IBAN up front, red too")
+        #expect(sheet.contains(#"<c r="K2" t="inlineStr"><is><t>12</t></is></c>"#), "a passing cell has no fill")
+        #expect(sheet.contains(#"<c r="F2" t="inlineStr"><is><t>12</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="K3" s="2" t="inlineStr"><is><t>abc</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="F3" s="2" t="inlineStr"><is><t>abc</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="B3" t="inlineStr"><is><t>amount.invalid; x.control</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="D3" t="inlineStr"><is><t>amount</t></is></c>"#), "the columns the reasons name")
         #expect(sheet.contains("control _x0001_ char"), "control characters are escaped, not dropped")
         #expect(!sheet.contains("DE89370400440532013000"), "IBANs are masked in every column")
 
@@ -78,7 +83,7 @@ struct XLSXRejectionReportWriterTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(writer.rowsWritten == 0)
         let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
-        #expect(sheet.contains(#"<autoFilter ref="A1:H1"/>"#))
+        #expect(sheet.contains(#"<autoFilter ref="A1:K1"/>"#))
         #expect(sheet.contains("<t>reason_codes</t>"))
     }
 
@@ -91,7 +96,7 @@ struct XLSXRejectionReportWriterTests {
         let workbook = try ReportFiles.unzip(path, part: "xl/workbook.xml")
         #expect(workbook.contains(#"name="Rejections 3""#))
         let third = try ReportFiles.unzip(path, part: "xl/worksheets/sheet3.xml")
-        #expect(third.contains(#"<autoFilter ref="A1:F2"/>"#))
+        #expect(third.contains(#"<autoFilter ref="A1:I2"/>"#))
         #expect(third.contains(#"<c r="B2"><v>8</v></c>"#))
         #expect(third.contains(#"<c r="A2" t="inlineStr"><is><t>Debtors</t></is></c>"#))
     }
@@ -104,7 +109,8 @@ struct XLSXRejectionReportWriterTests {
         #expect(try ReportFiles.isValidZip(path))
         let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
         #expect(sheet.contains(XLSXCellText.truncationMarker))
-        #expect(sheet.contains(#"<c r="E2" s="2"/>"#), "an empty failing cell is still filled")
+        #expect(sheet.contains(#"<c r="K2" s="2"/>"#), "an empty failing cell is still filled")
+        #expect(sheet.contains(#"<c r="F2" s="2"/>"#), "and so is the row's amount up front")
     }
 
     @Test func anUnwritablePathIsNamedInTheError() {
@@ -114,5 +120,91 @@ struct XLSXRejectionReportWriterTests {
         } throws: { error in
             (error as? SluiceError)?.code == .invalidArgument && "\(error)".contains(path)
         }
+    }
+
+    // MARK: - Wide files and long cells (issue 9, defect 6)
+
+    @Test func theReasonAndIdentifyingColumnsComeBeforeTheSourceColumns() throws {
+        let (path, writer) = try Self.write(Self.rows())
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(writer.notes.isEmpty)
+        let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
+        let header = ["line", "reason_codes", "messages", "reason_columns", "row_iban", "row_amount", "raw", "id", "name", "iban", "amount"]
+        for (column, title) in zip("ABCDEFGHIJK", header) {
+            #expect(sheet.contains(#"<c r="\#(column)1" s="1" t="inlineStr"><is><t>\#(title)</t></is></c>"#), "\(column)1 is \(title)")
+        }
+        let workbook = try ReportFiles.unzip(path, part: "xl/workbook.xml")
+        #expect(!workbook.contains(#"name="Notes""#), "nothing to say, no Notes sheet")
+    }
+
+    /// A file of 20,003 columns, its IBAN and amount near the end: the sheet stops at XFD with
+    /// the reasons, the row's IBAN and amount and the raw record first, and says what it left out.
+    @Test func aFileWiderThanASheetKeepsItsReasonsAndSaysWhatWasLeftOut() throws {
+        let header = (0..<20_003).map { "c\($0)" }
+        let layout = ReportLayout(format: .csv, sourceColumns: header, columnSources: ["iban": 20_000, "amount": 20_001])
+        var raw = header.map { "v" + $0.dropFirst() }
+        raw[20_000] = "DE89370400440532013000"
+        raw[20_001] = "abc"
+        let row = RejectedRowBuilder(layout: layout).row(
+            line: 2, batch: 0, raw: Array(raw.joined(separator: ",").utf8),
+            reasons: [RejectionReason(code: "amount.invalid", message: "amount is not a number", column: "amount")])
+        let (path, writer) = try Self.write([row], layout: layout)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ReportFiles.isValidZip(path))
+
+        let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
+        #expect(sheet.contains(#"<autoFilter ref="A1:XFD2"/>"#))
+        #expect(sheet.contains(#"<c r="B1" s="1" t="inlineStr"><is><t>reason_codes</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="B2" t="inlineStr"><is><t>amount.invalid</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="C2" t="inlineStr"><is><t>amount is not a number</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="E2" t="inlineStr"><is><t>DE89**************3000</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="F2" s="2" t="inlineStr"><is><t>abc</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="H1" s="1" t="inlineStr"><is><t>c0</t></is></c>"#))
+        #expect(sheet.contains(#"<c r="XFD1" s="1" t="inlineStr"><is><t>c16376</t></is></c>"#))
+        #expect(!sheet.contains("c16377"), "the first source column that does not fit")
+        #expect(!sheet.contains(#"r="XFE"#), "nothing past Excel's last column")
+        #expect(sheet.contains(XLSXCellText.truncationMarker), "the raw record of 140,000 characters is cut")
+
+        let columnsNote = "3,626 source columns (from \"c16377\", the file's column 16,378, onwards) were left out: "
+            + "Excel sheets hold at most 16,384 columns; the CSV report has them all"
+        let cutNote = "1 cell was longer than Excel's 32,767 characters per cell and cut, ending in "
+            + "\"\(XLSXCellText.truncationMarker)\" (raw; lines 2): the CSV report has them whole"
+        #expect(writer.notes == [columnsNote, cutNote])
+        let workbook = try ReportFiles.unzip(path, part: "xl/workbook.xml")
+        #expect(workbook.contains(#"<sheet name="Notes" sheetId="2""#))
+        #expect(workbook.contains(#"<sheet name="Summary" sheetId="3""#))
+        let notes = try ReportFiles.unzip(path, part: "xl/worksheets/sheet2.xml")
+        #expect(notes.contains("3,626 source columns (from"))
+        #expect(notes.contains("the CSV report has them all"))
+        #expect(notes.contains("cell was longer than Excel"))
+    }
+
+    @Test func theReasonColumnsStayWhenTheSheetIsNarrowerThanThem() throws {
+        let (path, writer) = try Self.write(Self.rows(), options: .init(maximumColumns: 3))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
+        #expect(sheet.contains(#"<autoFilter ref="A1:G3"/>"#), "line, the reasons, the row's IBAN and amount, raw")
+        #expect(writer.notes.first?.hasPrefix(#"4 source columns (from "id", the file's column 1, onwards) were left out"#) == true)
+    }
+
+    @Test func recordsLongerThanACellAreCutAndTheNotesSaySo() throws {
+        let huge = String(repeating: "x", count: 40_000)
+        let rows = [
+            RejectedRow(line: 5, batch: 0, values: ["1", "n", "", ""], raw: huge, reasons: [], failingColumns: []),
+            RejectedRow(line: 7, batch: 0, values: ["2", "n", "", ""], raw: "short", reasons: [], failingColumns: []),
+            RejectedRow(line: 9, batch: 0, values: ["3", huge, "", ""], raw: huge, reasons: [], failingColumns: []),
+        ]
+        let (path, writer) = try Self.write(rows)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try ReportFiles.isValidZip(path))
+        #expect(writer.rowsWritten == 3, "a long record is cut, not dropped")
+        #expect(writer.notes == [
+            "3 cells were longer than Excel's 32,767 characters per cell and cut, ending in \"\(XLSXCellText.truncationMarker)\" "
+                + "(raw, name; lines 5, 9): the CSV report has them whole",
+        ])
+        let sheet = try ReportFiles.unzip(path, part: "xl/worksheets/sheet1.xml")
+        #expect(sheet.components(separatedBy: XLSXCellText.truncationMarker).count - 1 == 3)
+        let notes = try ReportFiles.unzip(path, part: "xl/worksheets/sheet2.xml")
+        #expect(notes.contains("(raw, name; lines 5, 9)"))
     }
 }

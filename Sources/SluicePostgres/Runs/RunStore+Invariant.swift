@@ -1,0 +1,38 @@
+import PostgresNIO
+import SluiceCore
+
+extension RunStore {
+    /// What PostgreSQL holds of a run, for `RunInvariant`: its checkpoints, counters, and the
+    /// rows it put in the target and rejections tables.
+    ///
+    /// Counting the run's rows in the target table reads the table (it has no index on
+    /// `run_id`); it happens once per run, when it completes.
+    public func invariantFacts(of run: RunRecord, table: TableName) async throws -> RunInvariant {
+        let (batches, counters, loaded, rejected) = try await database("check the run's rows") {
+            var batches: [RunInvariant.Batch] = []
+            let rows = try await connection.query("""
+                SELECT batch_seq, start_offset, next_offset, rows_read, rows_accepted, rows_rejected, rows_skipped
+                FROM sluice.run_checkpoints WHERE run_id = \(run.id) ORDER BY batch_seq
+                """, logger: logger)
+            for try await (sequence, start, next, read, accepted, rejected, skipped) in rows.decode((Int, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+                batches.append(RunInvariant.Batch(
+                    sequence: sequence, startOffset: start, nextOffset: next,
+                    rowsRead: read, rowsAccepted: accepted, rowsRejected: rejected, rowsSkipped: skipped))
+            }
+            let counters = try await Self.decode(connection.query(
+                "SELECT \(unescaped: Self.columns) FROM sluice.runs WHERE id = \(run.id)", logger: logger)).first?.counters ?? RunCounters()
+            var loaded: Int64 = 0
+            var binds = PostgresBindings()
+            binds.append(run.id)
+            let count = try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.quoted) WHERE run_id = $1", binds: binds), logger: logger)
+            for try await value in count.decode(Int64.self) { loaded = value }
+            var rejected: Int64 = 0
+            let distinct = try await connection.query(
+                "SELECT count(DISTINCT byte_offset) FROM sluice.rejections WHERE run_id = \(run.id)", logger: logger)
+            for try await value in distinct.decode(Int64.self) { rejected = value }
+            return (batches, counters, loaded, rejected)
+        }
+        return RunInvariant(batches: batches, counters: counters, loadedRows: loaded, rejectedRows: rejected)
+    }
+}

@@ -1,0 +1,228 @@
+import SluiceCore
+import Testing
+import Yams
+
+@testable import SluicePipeline
+@testable import SluiceStages
+@testable import SluiceValidation
+
+/// The schema that refuses unknown keys and the `Decodable` types that read the known ones
+/// must list the same keys: a key only the decoder knows could never be used, and a key only
+/// the schema knows would be silently ignored again.
+struct PipelineSchemaTests {
+    /// Every section of the schema, with the `CodingKeys` of the type that decodes it.
+    static let sections: [(path: [String], codingKeys: [String])] = [
+        ([], PipelineDocument.CodingKeys.allCases.map(\.stringValue)),
+        (["source"], PipelineDocument.Source.CodingKeys.allCases.map(\.stringValue)),
+        (["source", "xlsx"], PipelineDocument.XLSXLimitsDocument.CodingKeys.allCases.map(\.stringValue)),
+        (["target"], PipelineDocument.Target.CodingKeys.allCases.map(\.stringValue)),
+        (["columns"], PipelineDocument.Column.CodingKeys.allCases.map(\.stringValue)),
+        (["validation"], ValidationRules.CodingKeys.allCases.map(\.stringValue)),
+        (["validation", "amount"], ValidationRules.AmountRules.CodingKeys.allCases.map(\.stringValue)),
+        (["dedup"], PipelineDocument.Dedup.CodingKeys.allCases.map(\.stringValue)),
+        (["screening"], ScreeningRules.CodingKeys.allCases.map(\.stringValue)),
+        (["error_budget"], PipelineDocument.ErrorBudgetDocument.CodingKeys.allCases.map(\.stringValue)),
+    ]
+
+    @Test(arguments: sections.map { ($0.path.joined(separator: "."), $0.codingKeys) })
+    func eachSectionAllowsExactlyTheKeysItsDecoderReads(section: String, codingKeys: [String]) throws {
+        let path = section.isEmpty ? [] : section.split(separator: ".").map(String.init)
+        let schema = try #require(PipelineDocument.schema.schema(at: path))
+        #expect(Set(schema.keys) == Set(codingKeys))
+        #expect(schema.keys.count == codingKeys.count, "no key listed twice")
+    }
+
+    @Test func everySectionOfTheSchemaIsHeldToADecoder() {
+        #expect(Self.sectionPaths(of: PipelineDocument.schema).sorted() == Self.sections.map { $0.path.joined(separator: ".") }.sorted())
+    }
+
+    /// A file with every key the schema allows, each set away from its default.
+    static let everyKey = """
+        name: every-key
+        source:
+          input: s3://bucket/key.csv
+          format: csv
+          sheet: 2
+          xlsx:
+            max_sheet_bytes: 1000000
+            max_compression_ratio: 300
+            max_columns: 200
+            max_cell_characters: 1000
+            max_shared_string_bytes: 2000000
+          delimiter: ;
+          encoding: windows-1252
+          max_record_bytes: 4096
+        target:
+          table: sales.debtors
+          connections: 3
+          keep_raw: false
+        batch_size: 500
+        columns:
+          - name: iban
+            aliases: [iban_number]
+            required: true
+          - name: amount
+          - name: full_name
+        validation:
+          columns: {name: full_name}
+          required: [iban, amount]
+          amount: {min: 1, max: 100, ambiguous_separator: thousands}
+          currencies: [EUR, CHF]
+          name_max_length: 30
+          full_name_max_length: 60
+          name_scripts: [latin, cyrillic]
+          date_formats: [Y-m-d]
+          mandate_date_not_in_future: false
+          sepa_only: false
+          national_check_digits: false
+          fill_country_from_iban: false
+          encoding_columns: [full_name]
+        dedup:
+          enabled: true
+          key: [iban, amount]
+        screening:
+          enabled: false
+          cooldown_days: 7
+          checks: [iban_blacklist, cooldown]
+        error_budget:
+          max_rejected_ratio: 0.1
+          max_rejected_rows: 50
+        """
+
+    @Test func everyKeyTheSchemaAllowsIsDecoded() throws {
+        let root = try #require(try compose(yaml: Self.everyKey))
+        #expect(Set(Self.keyPaths(in: root)) == Set(Self.keyPaths(of: PipelineDocument.schema)), "the sample uses every key")
+        let spec = try PipelineSpec.parse(yaml: Self.everyKey)
+        #expect(spec.source.input == "s3://bucket/key.csv")
+        #expect(spec.source.format == .csv)
+        #expect(spec.source.sheet == "2")
+        #expect(spec.source.xlsxLimits.maxSheetBytes == 1_000_000)
+        #expect(spec.source.xlsxLimits.maxCompressionRatio == 300)
+        #expect(spec.source.xlsxLimits.maxColumns == 200)
+        #expect(spec.source.xlsxLimits.maxCellCharacters == 1000)
+        #expect(spec.source.xlsxLimits.maxSharedStringBytes == 2_000_000)
+        #expect(spec.source.delimiter == UInt8(ascii: ";"))
+        #expect(spec.source.encoding != .utf8)
+        #expect(spec.source.maxRecordBytes == 4096)
+        #expect(spec.target.description == "sales.debtors")
+        #expect(spec.sinkConnections == 3)
+        #expect(!spec.keepRaw)
+        #expect(spec.batchSize == 500)
+        #expect(spec.columns.first == ColumnSpec(name: "iban", aliases: ["iban_number"], required: true))
+        let rules = spec.validation
+        #expect(rules.columnNames[.name] == "full_name")
+        #expect(rules.required == [.iban, .amount])
+        #expect(rules.minimumAmountCents == 100 && rules.maximumAmountCents == 10_000 && rules.ambiguousSeparator == .thousands)
+        #expect(rules.currencies == ["EUR", "CHF"])
+        #expect(rules.nameMaxLength == 30 && rules.fullNameMaxLength == 60)
+        #expect(rules.nameScripts == [.latin, .cyrillic])
+        #expect(rules.dateFormats.count == 1)
+        #expect(!rules.mandateDateNotInFuture && !rules.sepaOnly && !rules.nationalCheckDigits && !rules.fillCountryFromIBAN)
+        #expect(rules.encodingColumns == ["full_name"])
+        #expect(spec.dedupKey == ["iban", "amount"])
+        #expect(spec.screening == ScreeningRules(enabled: false, cooldownDays: 7, checks: [.ibanBlacklist, .cooldown]))
+        #expect(spec.errorBudget == ErrorBudget(maxRejectedRatio: 0.1, maxRejectedRows: 50))
+    }
+
+    /// The keys the schema requires are the ones the decoder cannot do without.
+    @Test func requiredKeysAreTheOnesTheDecoderNeeds() throws {
+        let minimal = "name: demo\ntarget: {table: s.t}\ncolumns: [{name: iban}]"
+        let root = try #require(try compose(yaml: minimal))
+        #expect(PipelineDocument.schema.problems(in: root).isEmpty)
+        _ = try YAMLDecoder().decode(PipelineDocument.self, from: root)
+        let required = Self.requiredPaths(of: PipelineDocument.schema)
+        #expect(required.sorted() == ["columns", "columns[].name", "name", "target", "target.table"])
+        for path in required {
+            let without = try #require(Self.removing(path.split(separator: ".").map(String.init), from: root))
+            #expect(PipelineDocument.schema.problems(in: without).first?.message.hasPrefix("missing key") == true, "\(path)")
+            #expect(throws: DecodingError.self, "\(path)") { try YAMLDecoder().decode(PipelineDocument.self, from: without) }
+        }
+    }
+
+    @Test(arguments: [
+        ("max_rejected_row", ["max_rejected_ratio", "max_rejected_rows"], "max_rejected_rows"),
+        ("keep_rwa", ["table", "connections", "keep_raw"], "keep_raw"),
+        ("KEEP_RAW", ["table", "connections", "keep_raw"], "keep_raw"),
+        ("cooldown", ["enabled", "cooldown_days", "checks"], "cooldown_days"),
+        ("colour", ["name", "source", "target"], nil),
+        ("key", ["enabled", "key"], "key"),
+        ("kye", ["enabled", "key"], "key"),
+        ("ky", ["enabled", "key"], "key"),
+        ("x", ["enabled", "key"], nil),
+    ] as [(String, [String], String?)])
+    func suggestionsAreCloseMatchesOnly(typed: String, candidates: [String], expected: String?) {
+        #expect(Spelling.suggestion(for: typed, among: candidates) == expected)
+    }
+
+    // MARK: - Walking the schema and the YAML
+
+    static func sectionPaths(of schema: PipelineSchema, at path: String = "") -> [String] {
+        switch schema {
+        case .section(let fields):
+            [path] + fields.flatMap { sectionPaths(of: $0.schema, at: path.isEmpty ? $0.key : "\(path).\($0.key)") }
+        case .list(let element), .oneOrList(let element): sectionPaths(of: element, at: path)
+        default: []
+        }
+    }
+
+    /// `source.xlsx.max_columns`, `columns[].name`; the keys of a `keyedBy` mapping are data.
+    static func keyPaths(of schema: PipelineSchema, at path: String = "") -> [String] {
+        switch schema {
+        case .section(let fields):
+            fields.flatMap { field in
+                let key = path.isEmpty ? field.key : "\(path).\(field.key)"
+                return [key] + keyPaths(of: field.schema, at: key)
+            }
+        case .list(let element), .oneOrList(let element): keyPaths(of: element, at: "\(path)[]")
+        default: []
+        }
+    }
+
+    static func keyPaths(in node: Node, at path: String = "", inside schema: PipelineSchema = PipelineDocument.schema) -> [String] {
+        switch (node, schema) {
+        case (.mapping(let mapping), .section(let fields)):
+            mapping.flatMap { pair -> [String] in
+                let key = pair.key.string ?? "?"
+                let full = path.isEmpty ? key : "\(path).\(key)"
+                let inner = fields.first { $0.key == key }?.schema ?? .text
+                return [full] + keyPaths(in: pair.value, at: full, inside: inner)
+            }
+        case (.sequence(let sequence), .list(let element)), (.sequence(let sequence), .oneOrList(let element)):
+            sequence.flatMap { keyPaths(in: $0, at: "\(path)[]", inside: element) }
+        default: []
+        }
+    }
+
+    static func requiredPaths(of schema: PipelineSchema, at path: String = "") -> [String] {
+        switch schema {
+        case .section(let fields):
+            fields.flatMap { field in
+                let key = path.isEmpty ? field.key : "\(path).\(field.key)"
+                return (field.isRequired ? [key] : []) + requiredPaths(of: field.schema, at: key)
+            }
+        case .list(let element): requiredPaths(of: element, at: "\(path)[]")
+        default: []
+        }
+    }
+
+    /// `root` without the key at `path` ("columns[]" reaches into the first list item).
+    static func removing(_ path: [String], from root: Node) -> Node? {
+        guard let first = path.first else { return nil }
+        let listed = first.hasSuffix("[]")
+        let key = listed ? String(first.dropLast(2)) : first
+        guard case .mapping(var mapping) = root, let value = mapping[key] else { return nil }
+        if path.count == 1 {
+            mapping[key] = nil
+        } else if listed {
+            guard case .sequence(var sequence) = value, let item = sequence.first,
+                let changed = removing(Array(path.dropFirst()), from: item)
+            else { return nil }
+            sequence[0] = changed
+            mapping[key] = .sequence(sequence)
+        } else {
+            guard let changed = removing(Array(path.dropFirst()), from: value) else { return nil }
+            mapping[key] = changed
+        }
+        return .mapping(mapping)
+    }
+}
