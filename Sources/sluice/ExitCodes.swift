@@ -14,6 +14,10 @@ enum ExitCodes {
     static let budgetExceeded: Int32 = 8
     /// The run's rows did not add up; the run is failed, not completed (docs/operations.md).
     static let invariantBroken: Int32 = 9
+    /// `run`: stopped by SIGTERM or SIGINT; what was committed stays and the run resumes from there.
+    static let interrupted: Int32 = 10
+    /// `run`: cancelled by an operator; what was committed stays.
+    static let cancelled: Int32 = 11
 
     static func code(for error: SluiceError) -> Int32 {
         switch error.code {
@@ -21,7 +25,7 @@ enum ExitCodes {
         case .invalidArgument, .invalidPipeline, .format: invalidInput
         case .sourceNotFound, .sourceChanged, .sourceRead, .s3: source
         case .database: database
-        case .runNotFound, .runNotResumable, .runLocked: run
+        case .runNotFound, .runNotResumable, .runLocked, .leaseLost: run
         case .invariantBroken: invariantBroken
         default: failure
         }

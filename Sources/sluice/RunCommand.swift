@@ -33,7 +33,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Rows per batch (overrides the pipeline's batch_size for a new run).")
     var batchSize: Int?
 
-    @Option(name: .long, help: "Seconds to wait for a run that another connection still holds (e.g. after a crash). Default: SLUICE_LOCK_WAIT or 30.")
+    @Option(name: .long, help: "Seconds to wait for a run that another process still holds (e.g. until a dead process's lease expires). Default: SLUICE_LOCK_WAIT or 30.")
     var lockWait: Double?
 
     @Flag(name: .long, help: "Print the summary as JSON on stdout.")
@@ -56,7 +56,12 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             print(SummaryText.render(summary))
         }
-        if summary.status == "failed_budget" { throw ExitCode(ExitCodes.budgetExceeded) }
+        switch RunStatus(rawValue: summary.status) {
+        case .failedBudget?: throw ExitCode(ExitCodes.budgetExceeded)
+        case .interrupted?: throw ExitCode(ExitCodes.interrupted)
+        case .cancelled?: throw ExitCode(ExitCodes.cancelled)
+        default: break
+        }
     }
 
     private func load(logger: Logger) async throws -> RunSummary {
@@ -80,6 +85,9 @@ struct RunCommand: AsyncParsableCommand {
         )
         var options = RunOptions(resumeRunID: resumeID, force: force, batchSize: batchSize)
         options.lockWait = try Self.lockWait(flag: lockWait)
+        options.leaseTTL = try Self.leaseTTL()
+        let signals = StopSignals(control: options.control)
+        defer { signals.cancel() }
         let progressBar: ProgressBar? = (!noProgress && Terminal.stderrIsTerminal) ? ProgressBar() : nil
         if let progressBar {
             options.onProgress = { @Sendable progress in progressBar.update(progress) }
@@ -104,6 +112,15 @@ extension RunCommand {
             seconds = flag
         }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// `SLUICE_LEASE_TTL` in seconds (default 10, at least 1).
+    static func leaseTTL(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Duration {
+        guard let text = environment["SLUICE_LEASE_TTL"], !text.isEmpty else { return .seconds(10) }
+        guard let value = Double(text), value >= 1, value <= 3600 else {
+            throw SluiceError(.invalidArgument, "SLUICE_LEASE_TTL must be a number of seconds from 1 to 3600, found '\(text)'")
+        }
+        return .milliseconds(Int64(value * 1000))
     }
 }
 

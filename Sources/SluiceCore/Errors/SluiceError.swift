@@ -23,8 +23,10 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
         /// A run's rows did not add up (rows seen ≠ accepted + rejected + skipped, or a gap
         /// between checkpoints): the run is failed rather than completed.
         public static let invariantBroken = Code(raw: "invariant_broken")
-        /// Another process holds the run and did not let go within the wait.
+        /// Another process holds the run's lease and did not let go within the wait.
         public static let runLocked = Code(raw: "run_locked")
+        /// This process's lease on the run expired or was taken over: it may not commit.
+        public static let leaseLost = Code(raw: "lease_lost")
     }
 
     public var code: Code

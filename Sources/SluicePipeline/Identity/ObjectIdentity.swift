@@ -29,6 +29,12 @@ struct ObjectIdentity: Sendable {
         if !options.force, let done = try await store.completedRun(pipeline: spec.name, object: object) {
             throw SluiceError(.alreadyLoaded, "this object version was already loaded by run \(done.idText); use --force to load it again")
         }
+        if !options.force, let cancelled = try await store.latestRun(pipeline: spec.name, object: object, status: .cancelled) {
+            throw SluiceError(.runNotResumable, """
+                run \(cancelled.idText) of this object version was cancelled and keeps the \(cancelled.counters.rowsRead) rows it read; \
+                continue it with --resume \(cancelled.idText), or start a new run with --force
+                """)
+        }
         var digest: String?
         if isLocalFile {
             // One read of the file, before loading it: the hash is the file's identity from
@@ -36,7 +42,7 @@ struct ObjectIdentity: Sendable {
             let content = try await ContentDigest.sha256(of: source, object: object)
             digest = content
             let same = try await store.runs(pipeline: spec.name, uri: object.uri, size: object.size, contentSHA256: content)
-            if let open = same.first(where: { $0.status == .running || $0.status == .failed }) {
+            if let open = same.first(where: { $0.status.isResumable }) {
                 logger.notice("same content as an unfinished run; resuming it", metadata: ["resumed_run": "\(open.idText)"])
                 try await store.adopt(open, etag: object.etag)
                 return (open, true)

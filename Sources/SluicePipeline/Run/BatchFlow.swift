@@ -223,7 +223,7 @@ struct BatchFlow<Sink: RecordSink>: Sendable {
 
 /// Moves a value that is not `Sendable` into the one child task that uses it from then on.
 /// The decoder holds a network reader that is only ever touched by one task at a time.
-private struct HandOver<Value>: @unchecked Sendable {
+struct HandOver<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: consuming Value) { self.value = value }
 }

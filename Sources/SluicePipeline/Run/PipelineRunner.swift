@@ -61,123 +61,79 @@ public struct PipelineRunner: Sendable {
         let store = RunStore(connection: connection, logger: logger, lossGuard: lossGuard)
 
         let identity = ObjectIdentity(source: source, object: object, store: store, logger: logger)
-        let (run, resumed) = try await identity.findOrCreateRun(spec, options: options, node: Self.nodeName)
+        let (found, foundUnfinished) = try await identity.findOrCreateRun(spec, options: options, node: NodeName.current)
         var logger = logger
-        logger[metadataKey: "run"] = "\(run.idText)"
-        try await RunLockWait(store: store, wait: options.lockWait, logger: logger).acquire(run)
-        try await store.markRunning(run, resumed: resumed, node: Self.nodeName)
-        let resume = ResumePoint(checkpoints: resumed ? try await store.checkpoints(of: run) : [])
-        if resumed {
-            logger.info("resuming run", metadata: [
-                "offset": "\(resume.offset ?? 0)", "batch": "\(resume.nextSequence)", "committed_later": "\(resume.committedAfter.count)",
-            ])
+        logger[metadataKey: "run"] = "\(found.idText)"
+        let lease = try await LeaseWait(store: store, wait: options.lockWait, ttl: options.leaseTTL, logger: logger).acquire(found)
+        // Read the run again under the lease: another process may have worked on it (or
+        // created it a moment ago) while this one waited.
+        guard let run = try await store.run(id: found.id), !run.status.isFinal else {
+            try? await store.release(lease)
+            throw SluiceError(.alreadyLoaded, "run \(found.idText) ended while this process waited for it")
         }
-
-        var timings: [String: Double] = [:]
-        var attempt = RunCounters()
-        var extraConnections: [PostgresConnection] = []
-        var startOffset: Int64 = 0
-        var budgetBreach: String?
-        var detected: [String] = []
+        let resumed = foundUnfinished || run.counters.batches > 0
+        let leaseConnection: PostgresConnection
         do {
-            var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
-            let header = try await decoder.readSourceHeader()
-            detected = header.detected
-            for note in header.detected {
-                logger.notice("input detected", metadata: ["detected": "\(note)"])
+            leaseConnection = try await database.connect(logger: logger)
+        } catch {
+            try? await store.release(lease)
+            throw error
+        }
+        let keeper = LeaseKeeper(store: RunStore(connection: leaseConnection, logger: logger), lease: lease, control: options.control)
+        let runLogger = logger
+
+        var machine = RunStateMachine()
+        let outcome = Outcome()
+        do {
+            if case .markRunning(let resumed) = machine.start(resumed: resumed) {
+                try await store.markRunning(lease, resumed: resumed, node: NodeName.current)
             }
-            let mapping = try ColumnMapping(header: header.fields, columns: spec.columns, object: object.uri)
-            var columnSources: [String: Int] = [:]
-            for (column, index) in zip(mapping.columns, mapping.sourceIndex) { if let index { columnSources[column.name] = index } }
-            try await store.recordSource(run, header: header, columnSources: columnSources)
-            startOffset = resume.offset ?? header.dataOffset
-            let firstOffset = startOffset
-            if let offset = resume.offset, let line = resume.line {
-                try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
+            try await keeper.whileKept { [self] in
+                try await load(
+                    spec, run: run, resumed: resumed, lease: lease, source: source, object: object, connection: connection, store: store,
+                    lossGuard: lossGuard, options: options, started: started, outcome: outcome, logger: runLogger)
             }
-            let columnNames = spec.columns.map(\.name)
-            var stages: [any Stage] = [
-                ColumnMapper(mapping: mapping),
-                ValidationStage(columns: columnNames, rules: spec.validation),
-            ]
-            if spec.screening.enabled {
-                let screening = try await database.connect(logger: logger)
-                extraConnections.append(screening)
-                let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
-                logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
-                var history: AttemptHistory?
-                if !spec.screening.checks.isDisjoint(with: [.chargeback, .cooldown]) {
-                    let loaded = try await AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
-                    logger.info("billing history loaded", metadata: ["ibans": "\(loaded.candidates)"])
-                    history = loaded
-                }
-                stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
-            }
-            if !spec.dedupKey.isEmpty {
-                let dedup = try DedupStage(keyColumns: spec.dedupKey, columns: columnNames)
-                if let offset = resume.offset {
-                    let loaded = try await DedupReload(connection: connection, logger: logger).reload(dedup, table: spec.target, runID: run.id, before: offset)
-                    logger.info("dedup keys reloaded", metadata: ["rows": "\(loaded)"])
-                }
-                stages.append(dedup)
-            }
-            let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
-            var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, runID: run.id, logger: logger, lossGuard: lossGuard)]
-            for _ in 1..<spec.sinkConnections {
-                let extra = try await database.connect(logger: logger)
-                extraConnections.append(extra)
-                sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, runID: run.id, logger: logger))
-            }
-            let tally = ProgressTally(startOffset: firstOffset)
-            // Budget checks count every attempt of the run: what earlier attempts committed
-            // (`run.counters`, minus nothing: skipped batches are not committed twice) plus this one.
-            let earlier = resumed ? run.counters : RunCounters()
-            let budget = spec.errorBudget
-            let flow = BatchFlow(
-                stages: stages,
-                sinks: sinks,
-                skip: resume.laterCheckpoints,
-                firstOffset: firstOffset,
-                afterCommit: { batch in
-                    let (total, reached) = tally.add(batch.counters, offset: batch.nextOffset)
-                    options.onProgress?(RunProgress(
-                        runID: run.id, counters: total, offset: reached, objectSize: header.positionEnd ?? object.size,
-                        startOffset: firstOffset, elapsed: ContinuousClock.now - started, format: header.format))
-                    var overall = earlier
-                    overall.add(total)
-                    if let breach = budget.rowLimitBreach(overall) { throw BudgetExceeded(reason: breach) }
-                }
-            )
-            do {
-                let result = try await flow.run(decoder: decoder)
-                timings = result.stageSeconds
-                attempt = result.counters
-                if budget.isLimited, let totals = try await store.run(id: run.id)?.counters {
-                    budgetBreach = budget.finalBreach(totals)
-                }
-            } catch let exceeded as BudgetExceeded {
-                budgetBreach = exceeded.reason
-            }
-            if let budgetBreach {
-                logger.warning("error budget exceeded; removing the run's rows", metadata: ["reason": "\(budgetBreach)"])
-                try await store.failBudget(run, reason: "error budget exceeded: \(budgetBreach)", table: spec.target, timings: timings)
-            } else {
+            let result = outcome.value
+            if let stop = options.control.stopReason { _ = machine.stopRequested(stop) }
+            let timings = result.timings
+            switch machine.flowFinished(readToEnd: result.readToEnd, budgetBreach: result.budgetBreach) {
+            case .failBudget(let reason):
+                logger.warning("error budget exceeded; removing the run's rows", metadata: ["reason": "\(reason)"])
+                try await store.failBudget(lease, reason: reason, table: spec.target, timings: timings)
+            case .markInterrupted:
+                logger.warning("run interrupted; it resumes from its last committed batch")
+                try await store.finish(lease, status: .interrupted, error: "interrupted by a signal; what was committed stays, and the run resumes from there", timings: timings)
+            case .markCancelled:
+                try await store.finish(lease, status: .cancelled, error: "cancelled; what was committed stays", timings: timings)
+            case .checkRows:
                 // No run completes unless every row it covered is accounted for.
                 let problems = try await store.invariantFacts(of: run, table: spec.target)
-                    .breaches(firstOffset: header.dataOffset, positionsCountRows: !header.format.positionsAreBytes)
-                if !problems.isEmpty {
-                    throw SluiceError(.invariantBroken, "the run's rows do not add up, so it is not completed: " + problems.joined(separator: "; "))
+                    .breaches(firstOffset: result.dataOffset, positionsCountRows: !result.format.positionsAreBytes)
+                switch machine.rowsChecked(problems: problems) {
+                case .markFailed(let reason):
+                    try await store.finish(lease, status: .failed, error: reason, timings: timings)
+                    throw SluiceError(.invariantBroken, reason)
+                default:
+                    try await store.finish(lease, status: .completed, error: nil, timings: timings)
                 }
-                try await store.complete(run, timings: timings)
+            default:
+                break
             }
         } catch {
             let message = (error as? SluiceError)?.description ?? String(describing: error)
-            try? await store.fail(run, error: message, timings: timings)
-            await Self.close(extraConnections)
+            if case .markFailed(let reason) = machine.failed(message) {
+                try? await store.finish(lease, status: .failed, error: reason, timings: outcome.value.timings)
+            }
+            try? await leaseConnection.close()
             throw error
         }
-        await Self.close(extraConnections)
+        try? await leaseConnection.close()
 
+        let result = outcome.value
+        let startOffset = result.startOffset
+        let attempt = result.counters
+        let timings = result.timings
+        let detected = result.detected
         let seconds = (ContinuousClock.now - started).seconds
         let final = try await store.run(id: run.id) ?? run
         return RunSummary(
@@ -199,17 +155,146 @@ public struct PipelineRunner: Sendable {
         )
     }
 
-    private static func close(_ connections: [PostgresConnection]) async {
-        for connection in connections { try? await connection.close() }
+    /// What one attempt did, filled in as it goes (a failure still leaves the timings).
+    final class Outcome: @unchecked Sendable {
+        struct Value {
+            var counters = RunCounters()
+            var timings: [String: Double] = [:]
+            var readToEnd = false
+            var budgetBreach: String?
+            var startOffset: Int64 = 0
+            var dataOffset: Int64 = 0
+            var format: SourceFormat = .csv
+            var detected: [String] = []
+        }
+        // Written by the one task that runs `load`, read after it ends.
+        var value = Value()
     }
 
-    /// `host/pid`, recorded on each run. `gethostname` rather than `ProcessInfo.hostName`,
-    /// which may wait on a DNS lookup.
-    static let nodeName: String = {
-        var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "unknown"
-        return "\(host)/\(ProcessInfo.processInfo.processIdentifier)"
-    }()
+    /// Reads the header, builds the stages and runs the flow: one attempt's data path.
+    private func load(
+        _ spec: PipelineSpec, run: RunRecord, resumed: Bool, lease: RunLease, source: any ByteSource, object: SourceObject,
+        connection: PostgresConnection, store: RunStore, lossGuard: ConnectionLossGuard, options: RunOptions,
+        started: ContinuousClock.Instant, outcome: Outcome, logger: Logger
+    ) async throws {
+        // Always from the checkpoints: a run another process created is not new to this one.
+        let resume = ResumePoint(checkpoints: try await store.checkpoints(of: run))
+        if resumed {
+            logger.info("resuming run", metadata: [
+                "offset": "\(resume.offset ?? 0)", "batch": "\(resume.nextSequence)", "committed_later": "\(resume.committedAfter.count)",
+            ])
+        }
+        let extraConnections = ConnectionBag()
+        do {
+            try await load(
+                spec, run: run, resumed: resumed, resume: resume, lease: lease, source: source, object: object, connection: connection, store: store,
+                lossGuard: lossGuard, options: options, started: started, outcome: outcome, extraConnections: extraConnections, logger: logger)
+        } catch {
+            await extraConnections.closeAll()
+            throw error
+        }
+        await extraConnections.closeAll()
+    }
+
+    private func load(
+        _ spec: PipelineSpec, run: RunRecord, resumed: Bool, resume: ResumePoint, lease: RunLease, source: any ByteSource, object: SourceObject,
+        connection: PostgresConnection, store: RunStore, lossGuard: ConnectionLossGuard, options: RunOptions,
+        started: ContinuousClock.Instant, outcome: Outcome, extraConnections: ConnectionBag, logger: Logger
+    ) async throws {
+        var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
+        let header = try await decoder.readSourceHeader()
+        outcome.value.detected = header.detected
+        outcome.value.dataOffset = header.dataOffset
+        outcome.value.format = header.format
+        for note in header.detected {
+            logger.notice("input detected", metadata: ["detected": "\(note)"])
+        }
+        let mapping = try ColumnMapping(header: header.fields, columns: spec.columns, object: object.uri)
+        var columnSources: [String: Int] = [:]
+        for (column, index) in zip(mapping.columns, mapping.sourceIndex) { if let index { columnSources[column.name] = index } }
+        try await store.recordSource(run, header: header, columnSources: columnSources)
+        let firstOffset = resume.offset ?? header.dataOffset
+        outcome.value.startOffset = firstOffset
+        if let offset = resume.offset, let line = resume.line {
+            try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
+        }
+        let columnNames = spec.columns.map(\.name)
+        var stages: [any Stage] = [
+            ColumnMapper(mapping: mapping),
+            ValidationStage(columns: columnNames, rules: spec.validation),
+        ]
+        if spec.screening.enabled {
+            let screening = try await database.connect(logger: logger)
+            extraConnections.add(screening)
+            let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
+            logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
+            var history: AttemptHistory?
+            if !spec.screening.checks.isDisjoint(with: [.chargeback, .cooldown]) {
+                let loaded = try await AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
+                logger.info("billing history loaded", metadata: ["ibans": "\(loaded.candidates)"])
+                history = loaded
+            }
+            stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
+        }
+        if !spec.dedupKey.isEmpty {
+            let dedup = try DedupStage(keyColumns: spec.dedupKey, columns: columnNames)
+            if let offset = resume.offset {
+                let loaded = try await DedupReload(connection: connection, logger: logger).reload(dedup, table: spec.target, runID: run.id, before: offset)
+                logger.info("dedup keys reloaded", metadata: ["rows": "\(loaded)"])
+            }
+            stages.append(dedup)
+        }
+        let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
+        var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]
+        for _ in 1..<spec.sinkConnections {
+            let extra = try await database.connect(logger: logger)
+            extraConnections.add(extra)
+            sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, lease: lease, logger: logger))
+        }
+        let tally = ProgressTally(startOffset: firstOffset)
+        // Budget checks count every attempt of the run: what earlier attempts committed
+        // (`run.counters`, minus nothing: skipped batches are not committed twice) plus this one.
+        let earlier = resumed ? run.counters : RunCounters()
+        let budget = spec.errorBudget
+        let flow = BatchFlow(
+            stages: stages,
+            sinks: sinks,
+            skip: resume.laterCheckpoints,
+            firstOffset: firstOffset,
+            control: options.control,
+            afterCommit: { batch in
+                let (total, reached) = tally.add(batch.counters, offset: batch.nextOffset)
+                options.onProgress?(RunProgress(
+                    runID: run.id, counters: total, offset: reached, objectSize: header.positionEnd ?? object.size,
+                    startOffset: firstOffset, elapsed: ContinuousClock.now - started, format: header.format))
+                var overall = earlier
+                overall.add(total)
+                if let breach = budget.rowLimitBreach(overall) { throw BudgetExceeded(reason: breach) }
+            }
+        )
+        do {
+            let result = try await flow.run(decoder: decoder)
+            outcome.value.timings = result.stageSeconds
+            outcome.value.counters = result.counters
+            outcome.value.readToEnd = result.readToEnd
+            if budget.isLimited, result.readToEnd, let totals = try await store.run(id: run.id)?.counters {
+                outcome.value.budgetBreach = budget.finalBreach(totals)
+            }
+        } catch let exceeded as BudgetExceeded {
+            outcome.value.budgetBreach = exceeded.reason
+        }
+    }
+
+    /// Connections opened for one attempt (screening loads, extra sinks), closed at its end.
+    final class ConnectionBag: @unchecked Sendable {
+        // Only the attempt's own task adds and closes.
+        private var connections: [PostgresConnection] = []
+        func add(_ connection: PostgresConnection) { connections.append(connection) }
+        func closeAll() async {
+            for connection in connections { try? await connection.close() }
+            connections = []
+        }
+    }
 }
 
 extension Duration {

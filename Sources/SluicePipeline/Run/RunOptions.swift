@@ -14,6 +14,11 @@ public struct RunOptions: Sendable {
     /// How long to wait for a run that another connection holds (for example one a killed
     /// process left behind, until PostgreSQL notices) before giving up.
     public var lockWait: Duration = .seconds(30)
+    /// How long a run's lease lasts without renewal; it is renewed every third of that.
+    /// A run whose process died can be taken over this long after its last renewal.
+    public var leaseTTL: Duration = .seconds(10)
+    /// Lets a signal handler or an operator ask the run to stop after the batches in flight.
+    public var control = RunControl()
 
     public init(resumeRunID: UUID? = nil, force: Bool = false, batchSize: Int? = nil, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.resumeRunID = resumeRunID

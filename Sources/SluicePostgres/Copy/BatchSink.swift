@@ -9,24 +9,28 @@ import SluiceCore
 /// One transaction per batch holds the COPY of its accepted rows, the COPY of its
 /// rejections, its checkpoint row and the run's counters. Either all of it is there after
 /// a crash or none of it is, and the checkpoint's primary key refuses a batch committed
-/// twice.
+/// twice. The counter update names the run's lease token, so a process that lost its lease
+/// rolls its batch back instead of committing it.
 public struct BatchSink: RecordSink {
     let connection: PostgresConnection
     public let table: TableName
     public let encoder: CopyEncoder
     let runID: UUID
+    /// The lease every commit names: a batch commits only while this process holds the run.
+    let lease: RunLease
     let logger: Logger
     let lossGuard: ConnectionLossGuard
 
     public init(
-        connection: PostgresConnection, table: TableName, encoder: CopyEncoder, runID: UUID, logger: Logger,
+        connection: PostgresConnection, table: TableName, encoder: CopyEncoder, lease: RunLease, logger: Logger,
         lossGuard: ConnectionLossGuard? = nil
     ) {
         self.connection = connection
         self.lossGuard = lossGuard ?? ConnectionLossGuard(connection: connection)
         self.table = table
         self.encoder = encoder
-        self.runID = runID
+        self.runID = lease.runID
+        self.lease = lease
         self.logger = logger
     }
 
@@ -64,6 +68,12 @@ public struct BatchSink: RecordSink {
         let counters = batch.counters
         do {
             try await connection.withTransaction(logger: logger) { connection in
+                // A cheap look first, so a process that lost its lease says so instead of
+                // colliding with the new holder's checkpoint; the UPDATE at the end decides.
+                var holds = false
+                for try await _ in try await connection.query(
+                    "SELECT 1 FROM sluice.runs WHERE id = \(runID) AND lease_token = \(lease.token)", logger: logger) { holds = true }
+                guard holds else { throw RunLease.lost(runID, doing: "commit batch \(batch.sequence)") }
                 if batch.accepted.readableBytes > 0 {
                     try await connection.copyFrom(table: table.copyTarget, columns: encoder.targetColumns, logger: logger) { writer in
                         try await writer.write(batch.accepted)
@@ -81,7 +91,8 @@ public struct BatchSink: RecordSink {
                             \(Int(counters.rowsRead)), \(Int(counters.rowsAccepted)), \(Int(counters.rowsRejected)),
                             \(Int(counters.rowsSkipped)))
                     """, logger: logger)
-                try await connection.query("""
+                // Fencing: the counters move only while this process's token is the run's.
+                let fenced = try await connection.query("""
                     UPDATE sluice.runs SET
                         rows_read = rows_read + \(counters.rowsRead),
                         rows_accepted = rows_accepted + \(counters.rowsAccepted),
@@ -98,9 +109,15 @@ public struct BatchSink: RecordSink {
                                 ) AS both_sides GROUP BY code
                             ) AS merged),
                         updated_at = now()
-                    WHERE id = \(runID)
+                    WHERE id = \(runID) AND lease_token = \(lease.token)
+                    RETURNING id
                     """, logger: logger)
+                var held = false
+                for try await _ in fenced { held = true }
+                guard held else { throw RunLease.lost(runID, doing: "commit batch \(batch.sequence)") }
             }
+        } catch let error as PostgresTransactionError where (error.closureError as? SluiceError)?.code == .leaseLost {
+            throw error.closureError!
         } catch {
             throw SluiceError(.database, "cannot commit batch \(batch.sequence) into \(table)", stage: "sink", underlying: Self.unwrap(error))
         }

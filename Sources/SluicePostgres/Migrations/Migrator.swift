@@ -128,6 +128,23 @@ public struct Migrator: Sendable {
             CREATE INDEX IF NOT EXISTS runs_by_content ON sluice.runs (pipeline, object_uri, content_sha256)
                 WHERE content_sha256 IS NOT NULL;
             """),
+        Migration(version: 4, name: "run leases, interrupted and cancelled runs", sql: """
+            ALTER TABLE sluice.runs DROP CONSTRAINT IF EXISTS runs_status_check;
+            ALTER TABLE sluice.runs ADD CONSTRAINT runs_status_check CHECK (status IN
+                ('created', 'running', 'completed', 'failed', 'failed_budget', 'interrupted', 'cancelled'));
+            DROP INDEX IF EXISTS sluice.runs_one_open_per_object;
+            CREATE UNIQUE INDEX IF NOT EXISTS runs_one_open_per_object
+                ON sluice.runs (pipeline, object_uri, etag) WHERE status IN ('created', 'running', 'failed', 'interrupted');
+            -- Who works on a run: a lease with an owner, a token and an expiry, renewed while the
+            -- owner lives. Every batch transaction checks the token (fencing), so a process that
+            -- lost its lease cannot commit. No session state: it works behind PgBouncer in
+            -- transaction pooling mode, where session advisory locks do not.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS lease_owner text;
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS lease_token uuid;
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS lease_expires_at timestamptz;
+            -- An operator's cancel, seen by the lease holder when it renews.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS cancel_requested_at timestamptz;
+            """),
     ]
 
     public init() {}

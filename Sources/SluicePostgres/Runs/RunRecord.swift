@@ -3,11 +3,7 @@ import SluiceCore
 
 /// A row of `sluice.runs`: one pipeline applied to one object version.
 public struct RunRecord: Sendable, Hashable {
-    public enum Status: String, Sendable, Codable {
-        case running, completed, failed
-        /// Rejected more rows than the pipeline's error budget allows; none of its rows are loaded.
-        case failedBudget = "failed_budget"
-    }
+    public typealias Status = RunStatus
 
     public var id: UUID
     public var pipeline: String

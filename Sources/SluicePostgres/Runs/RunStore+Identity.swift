@@ -14,6 +14,17 @@ extension RunStore {
         }
     }
 
+    /// The newest run of this pipeline on this object version with `status`.
+    public func latestRun(pipeline: String, object: SourceObject, status: RunStatus) async throws -> RunRecord? {
+        try await database("find the object's runs") {
+            try await Self.decode(connection.query("""
+                SELECT \(unescaped: Self.columns) FROM sluice.runs
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status = \(status.rawValue)
+                ORDER BY started_at DESC LIMIT 1
+                """, logger: logger)).first
+        }
+    }
+
     /// Gives an unfinished run the object's current ETag, after its content was found the
     /// same (a local file whose modification time moved).
     public func adopt(_ run: RunRecord, etag: String) async throws {

@@ -30,7 +30,7 @@ public struct RunStore: Sendable {
             let rows = try await connection.query("""
                 INSERT INTO sluice.runs (pipeline, object_uri, etag, object_size, target_table, batch_rows, node, content_sha256)
                 VALUES (\(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node), \(contentSHA256))
-                ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('running', 'failed') DO NOTHING
+                ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('created', 'running', 'failed', 'interrupted') DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             if let run = try await Self.decode(rows).first { return run }
@@ -47,12 +47,13 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// The unfinished (running or failed) run of this pipeline on this object version.
+    /// The unfinished run (created, running, failed or interrupted) of this pipeline on this object version.
     public func openRun(pipeline: String, object: SourceObject) async throws -> RunRecord? {
         try await database("find open run") {
             try await Self.decode(connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
-                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status IN ('running', 'failed')
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag)
+                  AND status IN ('created', 'running', 'failed', 'interrupted')
                 """, logger: logger)).first
         }
     }
@@ -73,27 +74,6 @@ public struct RunStore: Sendable {
         try await database("list runs") {
             try await Self.decode(connection.query(
                 "SELECT \(unescaped: Self.columns) FROM sluice.runs ORDER BY started_at DESC LIMIT \(limit)", logger: logger))
-        }
-    }
-
-    /// Takes the run's session advisory lock. It is held while this connection lives, so a
-    /// process that dies releases it and another may resume the run.
-    public func tryLock(_ run: RunRecord) async throws -> Bool {
-        try await database("lock run") {
-            let rows = try await connection.query(
-                "SELECT pg_try_advisory_lock(7352002, hashtext(\(run.idText)))", logger: logger)
-            for try await locked in rows.decode(Bool.self) { return locked }
-            return false
-        }
-    }
-
-    public func markRunning(_ run: RunRecord, resumed: Bool, node: String) async throws {
-        try await database("mark run running") {
-            try await connection.query("""
-                UPDATE sluice.runs SET status = 'running', error = NULL, finished_at = NULL, updated_at = now(),
-                    attempts = attempts + \(resumed ? 1 : 0), node = \(node)
-                WHERE id = \(run.id)
-                """, logger: logger)
         }
     }
 
@@ -140,51 +120,6 @@ public struct RunStore: Sendable {
                 result.append(Checkpoint(batchSequence: sequence, startOffset: start, nextOffset: next, nextLine: line))
             }
             return result
-        }
-    }
-
-    /// Marks the run completed; `contentSHA256` records a local file's content hash with it.
-    public func complete(_ run: RunRecord, timings: [String: Double], contentSHA256: String? = nil) async throws {
-        let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
-        try await database("complete run") {
-            try await connection.query("""
-                UPDATE sluice.runs SET status = 'completed', finished_at = now(), updated_at = now(),
-                    timings = \(timingsJSON)::jsonb, error = NULL, content_sha256 = coalesce(\(contentSHA256), content_sha256)
-                WHERE id = \(run.id)
-                """, logger: logger)
-        }
-    }
-
-    /// Ends a run that exceeded its error budget: removes every row it loaded into `table` and
-    /// marks it `failed_budget`, in one transaction. Its rejections and checkpoints stay, for
-    /// the report. Until this commits the run is `running`, and rows of a run count as loaded
-    /// only once it is `completed`; if the process dies first, the resumed run finds the
-    /// budget exceeded again and finishes the job.
-    public func failBudget(_ run: RunRecord, reason: String, table: TableName, timings: [String: Double]) async throws {
-        let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
-        try await database("fail run on its error budget") {
-            try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.quoted) WHERE run_id = $1", binds: {
-                    var binds = PostgresBindings()
-                    binds.append(run.id)
-                    return binds
-                }()), logger: logger)
-                try await connection.query("""
-                    UPDATE sluice.runs SET status = 'failed_budget', finished_at = now(), updated_at = now(),
-                        error = \(reason), timings = \(timingsJSON)::jsonb
-                    WHERE id = \(run.id)
-                    """, logger: logger)
-            }
-        }
-    }
-
-    public func fail(_ run: RunRecord, error: String, timings: [String: Double]) async throws {
-        let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
-        try await database("fail run") {
-            try await connection.query("""
-                UPDATE sluice.runs SET status = 'failed', updated_at = now(), error = \(error), timings = \(timingsJSON)::jsonb
-                WHERE id = \(run.id)
-                """, logger: logger)
         }
     }
 

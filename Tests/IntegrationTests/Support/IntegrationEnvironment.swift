@@ -32,6 +32,14 @@ struct IntegrationEnvironment {
         bucket = ProcessInfo.processInfo.environment["SLUICE_S3_BUCKET"] ?? "sluice"
     }
 
+    /// The stack's PgBouncer (transaction pooling, like production): `SLUICE_PGBOUNCER_URL`.
+    func pgbouncerDatabase() throws -> DatabaseConfiguration {
+        guard let url = ProcessInfo.processInfo.environment["SLUICE_PGBOUNCER_URL"], !url.isEmpty else {
+            throw SetupError("SLUICE_PGBOUNCER_URL is not set: `scripts/stack.sh up` and `set -a; . .sluice/env; set +a`")
+        }
+        return try DatabaseConfiguration(url: url)
+    }
+
     /// A name no other test or earlier run uses.
     /// YAML that turns screening off, for test pipelines written by hand.
     static let withoutScreening = "\nscreening: {enabled: false}\n"
