@@ -73,7 +73,7 @@ struct BlacklistCommand: AsyncParsableCommand {
         @Flag(help: "One JSON object per line.") var json = false
 
         func run() async throws {
-            try await withBlacklist { store in
+            try await withBlacklist(readOnly: true) { store in
                 let filter = try kind.map(BlacklistCommand.kind)
                 let entries = try await store.list(kind: filter, limit: limit)
                 let counts = try await store.counts()
@@ -121,7 +121,7 @@ struct BlacklistCommand: AsyncParsableCommand {
         @Option(help: "Only this kind.") var kind: String?
 
         func run() async throws {
-            try await withBlacklist { store in
+            try await withBlacklist(readOnly: true) { store in
                 let filter = try kind.map(BlacklistCommand.kind)
                 let handle: FileHandle
                 if let output {
@@ -149,13 +149,18 @@ struct BlacklistCommand: AsyncParsableCommand {
     }
 }
 
-/// Connects, migrates, and hands a blacklist store to `body`, reporting errors the CLI way.
-private func withBlacklist<T>(_ body: (BlacklistStore) async throws -> T) async throws -> T {
+/// Connects, migrates (or, for commands that only read, checks the schema), and hands a
+/// blacklist store to `body`, reporting errors the CLI way.
+private func withBlacklist<T>(readOnly: Bool = false, _ body: (BlacklistStore) async throws -> T) async throws -> T {
     let logger = Environment.logger(verbose: false)
     return try await reportingErrors {
         let connection = try await Environment.database().connect(logger: logger)
         do {
-            try await Migrator().migrate(on: connection, logger: logger)
+            if readOnly {
+                try await Migrator().requireCurrent(on: connection, logger: logger)
+            } else {
+                try await Migrator().migrate(on: connection, logger: logger)
+            }
             let result = try await body(BlacklistStore(connection: connection, logger: logger))
             try? await connection.close()
             return result

@@ -14,7 +14,8 @@ struct ReportContext {
     static func open(runID: String, logger: Logger) async throws -> ReportContext {
         let connection = try await Environment.database().connect(logger: logger)
         do {
-            try await Migrator().migrate(on: connection, logger: logger)
+            // Reports only read: check the schema, never change it.
+            try await Migrator().requireCurrent(on: connection, logger: logger)
             let runs = RunStore(connection: connection, logger: logger)
             let run = try await runs.resolveRun(runID)
             return ReportContext(connection: connection, runs: runs, run: run, logger: logger)
@@ -30,11 +31,14 @@ struct ReportContext {
 
     func summary() async throws -> RunSummaryReport {
         let counters = run.counters
-        return RunSummaryReport(
+        var report = RunSummaryReport(
             runID: run.idText, pipeline: run.pipeline, object: run.objectURI, status: run.status.rawValue, error: run.error,
             rowsRead: counters.rowsRead, rowsAccepted: counters.rowsAccepted, rowsRejected: counters.rowsRejected,
             bytesRead: counters.bytesRead, batches: counters.batches, rejectionsByReason: counters.rejectedByReason,
             timings: try await runs.timings(of: run.id), startedAt: run.startedAt, finishedAt: run.finishedAt)
+        report.rowsFlagged = counters.rowsFlagged
+        report.flagsByReason = counters.flaggedByReason
+        return report
     }
 
     func layout() async throws -> ReportLayout {

@@ -26,6 +26,9 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "The report file to write. Optional with --upload.")
     var output: String?
 
+    @Flag(name: .long, help: "Report the flagged rows (accepted, with a review code) instead of the rejected ones.")
+    var flagged = false
+
     @Flag(name: .long, help: "Show IBANs in clear.")
     var unmasked = false
 
@@ -63,7 +66,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
             }
             defer { if written.temporary { try? FileManager.default.removeItem(atPath: written.path) } }
             if !written.temporary {
-                Terminal.printError("wrote \(written.rows) rejected rows to \(written.path)")
+                Terminal.printError("wrote \(written.rows) \(flagged ? "flagged" : "rejected") rows to \(written.path)")
             }
             // What an XLSX sheet could not hold (columns past XFD, cells past 32,767 characters).
             for note in written.notes {
@@ -71,7 +74,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
             }
             if let destination {
                 try await put(written.path, to: destination, logger: logger)
-                Terminal.printError("uploaded \(written.rows) rejected rows to \(destination)")
+                Terminal.printError("uploaded \(written.rows) \(flagged ? "flagged" : "rejected") rows to \(destination)")
                 print(destination.description)
             }
         }
@@ -89,7 +92,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         }
         let builder = RejectedRowBuilder(layout: layout, masksIBANs: !unmasked)
         let store = RejectionStore(connection: context.connection, logger: context.logger)
-        try await store.forEachRejectedRow(of: context.run.id) { record in
+        try await store.forEachRow(of: context.run.id, outcome: flagged ? .flagged : .rejected) { record in
             let reasons = record.reasons.map { RejectionReason(code: $0.code, message: $0.message, column: $0.column) }
             try writer.write(builder.row(line: record.line, batch: record.batchSequence, raw: record.raw, reasons: reasons))
         }

@@ -136,6 +136,12 @@ enum SummaryText {
         lines.append("  rows read  \(pad(totals.rowsRead))")
         lines.append("  accepted   \(pad(totals.rowsAccepted))")
         lines.append("  rejected   \(pad(totals.rowsRejected))")
+        if totals.rowsFlagged > 0 {
+            lines.append("  flagged    \(pad(totals.rowsFlagged))  (accepted, for review)")
+            for (code, count) in totals.flaggedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")
+            }
+        }
         if totals.rowsSkipped > 0 { lines.append("  blank      \(pad(totals.rowsSkipped))  (blank lines or rows, skipped)") }
         for (code, count) in totals.rejectedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
             lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")

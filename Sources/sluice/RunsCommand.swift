@@ -15,9 +15,16 @@ struct RunsCommand: AsyncParsableCommand {
         let logger = Environment.logger(verbose: false)
         try await reportingErrors {
             let connection = try await Environment.database().connect(logger: logger)
-            try await Migrator().migrate(on: connection, logger: logger)
-            let runs = try await RunStore(connection: connection, logger: logger).recentRuns(limit: limit)
-            try? await connection.close()
+            let runs: [RunRecord]
+            do {
+                // Listing only reads: check the schema, never change it.
+                try await Migrator().requireCurrent(on: connection, logger: logger)
+                runs = try await RunStore(connection: connection, logger: logger).recentRuns(limit: limit)
+                try? await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
+            }
             for run in runs {
                 let counters = run.counters
                 print("\(run.idText)  \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.pipeline)  \(run.objectURI)  "

@@ -47,6 +47,14 @@ public struct RecordBatch: Sendable {
 
     public var status: [RowStatus]
     public var rejections: [Rejection]
+    /// Review codes on rows that stay accepted (the **flagged** outcome): a close-match payee
+    /// name, a name that was normalised. A flagged row goes to the target table like any
+    /// accepted row; its flags are stored and counted like rejections. A flag on a row that
+    /// is rejected later counts for nothing.
+    public var flags: [Rejection] = []
+    /// Records for other tables that commit in the batch's own transaction (a cache row, a
+    /// hand-off job), so they are written exactly when the batch is.
+    public var effects: [StageEffect] = []
 
     /// Source offset of the first byte after this batch: where the next batch starts.
     public var nextOffset: Int64
@@ -114,6 +122,21 @@ public struct RecordBatch: Sendable {
     public mutating func reject(row: Int, code: ReasonCode, message: String, column: String? = nil) {
         status[row] = .rejected
         rejections.append(Rejection(row: Int32(row), code: code, message: message, column: column))
+    }
+
+    /// Adds a review code to `row`, which stays accepted.
+    public mutating func flag(row: Int, code: ReasonCode, message: String, column: String? = nil) {
+        flags.append(Rejection(row: Int32(row), code: code, message: message, column: column))
+    }
+
+    /// The flags of rows that are still accepted: what counts and is stored.
+    public var acceptedFlags: [Rejection] {
+        flags.filter { status[Int($0.row)] == .accepted }
+    }
+
+    /// Accepted rows that carry at least one flag.
+    public var flaggedCount: Int {
+        Set(acceptedFlags.map(\.row)).count
     }
 
     public var acceptedCount: Int {

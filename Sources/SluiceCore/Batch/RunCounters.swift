@@ -5,10 +5,14 @@ public struct RunCounters: Sendable, Hashable, Codable {
     public var rowsRejected: Int64 = 0
     /// Blank lines or rows between records: no records, but accounted for.
     public var rowsSkipped: Int64 = 0
+    /// Accepted rows that carry a review code (counted in `rowsAccepted` too).
+    public var rowsFlagged: Int64 = 0
     public var bytesRead: Int64 = 0
     public var batches: Int64 = 0
     /// Rejected rows per reason code. A row with several reasons counts once per reason.
     public var rejectedByReason: [String: Int64] = [:]
+    /// Flagged (accepted) rows per review code.
+    public var flaggedByReason: [String: Int64] = [:]
 
     public init() {}
 
@@ -18,6 +22,11 @@ public struct RunCounters: Sendable, Hashable, Codable {
         rowsAccepted = Int64(batch.acceptedCount)
         rowsRejected = rowsRead - rowsAccepted
         rowsSkipped = Int64(batch.skippedRows)
+        let flags = batch.acceptedFlags
+        rowsFlagged = Int64(Set(flags.map(\.row)).count)
+        for flag in flags {
+            flaggedByReason[flag.code.rawValue, default: 0] += 1
+        }
         bytesRead = batch.sourceByteCount
         batches = 1
         for rejection in batch.rejections {
@@ -30,6 +39,10 @@ public struct RunCounters: Sendable, Hashable, Codable {
         rowsAccepted += other.rowsAccepted
         rowsRejected += other.rowsRejected
         rowsSkipped += other.rowsSkipped
+        rowsFlagged += other.rowsFlagged
+        for (code, count) in other.flaggedByReason {
+            flaggedByReason[code, default: 0] += count
+        }
         bytesRead += other.bytesRead
         batches += other.batches
         for (code, count) in other.rejectedByReason {
@@ -46,6 +59,8 @@ public struct RunCounters: Sendable, Hashable, Codable {
         bytesRead = try container.decode(Int64.self, forKey: .bytesRead)
         batches = try container.decode(Int64.self, forKey: .batches)
         rejectedByReason = try container.decode([String: Int64].self, forKey: .rejectedByReason)
+        rowsFlagged = try container.decodeIfPresent(Int64.self, forKey: .rowsFlagged) ?? 0
+        flaggedByReason = try container.decodeIfPresent([String: Int64].self, forKey: .flaggedByReason) ?? [:]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -53,6 +68,8 @@ public struct RunCounters: Sendable, Hashable, Codable {
         case rowsAccepted = "rows_accepted"
         case rowsRejected = "rows_rejected"
         case rowsSkipped = "rows_skipped"
+        case rowsFlagged = "rows_flagged"
+        case flaggedByReason = "flagged_by_reason"
         case bytesRead = "bytes_read"
         case batches
         case rejectedByReason = "rejected_by_reason"

@@ -244,6 +244,7 @@ public struct PipelineRunner: Sendable {
             }
             stages.append(dedup)
         }
+        stages += options.additionalStages
         let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
         var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]
         for _ in 1..<spec.sinkConnections {

@@ -19,6 +19,9 @@ public struct RunOptions: Sendable {
     public var leaseTTL: Duration = .seconds(10)
     /// Lets a signal handler or an operator ask the run to stop after the batches in flight.
     public var control = RunControl()
+    /// Stages run after the pipeline's own, before the sink: for embedding code and tests (a
+    /// stage that flags rows or hands effects to the batch transaction).
+    public var additionalStages: [any Stage] = []
 
     public init(resumeRunID: UUID? = nil, force: Bool = false, batchSize: Int? = nil, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.resumeRunID = resumeRunID

@@ -7,7 +7,8 @@ import SluiceCore
 /// Commits batches into PostgreSQL exactly once.
 ///
 /// One transaction per batch holds the COPY of its accepted rows, the COPY of its
-/// rejections, its checkpoint row and the run's counters. Either all of it is there after
+/// rejections and flags, the COPY of its stage effects, its checkpoint row and the run's
+/// counters. Either all of it is there after
 /// a crash or none of it is, and the checkpoint's primary key refuses a batch committed
 /// twice. The counter update names the run's lease token, so a process that lost its lease
 /// rolls its batch back instead of committing it.
@@ -43,6 +44,8 @@ public struct BatchSink: RecordSink {
         public var counters: RunCounters
         public var accepted: ByteBuffer
         public var rejected: ByteBuffer
+        /// Stage effects: the table, its columns and the COPY text of their rows.
+        public var effects: [(table: TableName, columns: [String], rows: ByteBuffer)]
 
         public init(batch: RecordBatch, encoder: CopyEncoder) {
             sequence = batch.sequence
@@ -52,11 +55,25 @@ public struct BatchSink: RecordSink {
             counters = RunCounters(batch: batch)
             accepted = encoder.encodeAccepted(batch)
             rejected = encoder.encodeRejected(batch)
+            effects = []
+        }
+
+        /// Encodes the batch's stage effects; a table name that is not `schema.table` fails the batch.
+        mutating func encodeEffects(of batch: RecordBatch) throws {
+            effects = try batch.effects.map { effect in
+                (try TableName(effect.table), effect.columns, CopyEncoder.encode(effect))
+            }
         }
     }
 
-    public func prepare(_ batch: RecordBatch) -> EncodedBatch {
-        EncodedBatch(batch: batch, encoder: encoder)
+    public func prepare(_ batch: RecordBatch) throws -> EncodedBatch {
+        var prepared = EncodedBatch(batch: batch, encoder: encoder)
+        do {
+            try prepared.encodeEffects(of: batch)
+        } catch {
+            throw SluiceError(.internalError, "a stage effect names a table that is not schema.table", stage: "sink", underlying: error)
+        }
+        return prepared
     }
 
     public func commit(_ batch: EncodedBatch) async throws {
@@ -65,6 +82,7 @@ public struct BatchSink: RecordSink {
 
     private func transact(_ batch: EncodedBatch) async throws {
         let reasons = String(decoding: try JSONEncoder().encode(batch.counters.rejectedByReason), as: UTF8.self)
+        let flagged = String(decoding: try JSONEncoder().encode(batch.counters.flaggedByReason), as: UTF8.self)
         let counters = batch.counters
         do {
             try await connection.withTransaction(logger: logger) { connection in
@@ -84,12 +102,17 @@ public struct BatchSink: RecordSink {
                         try await writer.write(batch.rejected)
                     }
                 }
+                for effect in batch.effects where effect.rows.readableBytes > 0 {
+                    try await connection.copyFrom(table: effect.table.copyTarget, columns: effect.columns, logger: logger) { writer in
+                        try await writer.write(effect.rows)
+                    }
+                }
                 try await connection.query("""
                     INSERT INTO sluice.run_checkpoints
-                        (run_id, batch_seq, start_offset, next_offset, next_line, rows_read, rows_accepted, rows_rejected, rows_skipped)
+                        (run_id, batch_seq, start_offset, next_offset, next_line, rows_read, rows_accepted, rows_rejected, rows_skipped, rows_flagged)
                     VALUES (\(runID), \(batch.sequence), \(batch.startOffset), \(batch.nextOffset), \(batch.nextLine),
                             \(Int(counters.rowsRead)), \(Int(counters.rowsAccepted)), \(Int(counters.rowsRejected)),
-                            \(Int(counters.rowsSkipped)))
+                            \(Int(counters.rowsSkipped)), \(Int(counters.rowsFlagged)))
                     """, logger: logger)
                 // Fencing: the counters move only while this process's token is the run's.
                 let fenced = try await connection.query("""
@@ -98,6 +121,15 @@ public struct BatchSink: RecordSink {
                         rows_accepted = rows_accepted + \(counters.rowsAccepted),
                         rows_rejected = rows_rejected + \(counters.rowsRejected),
                         rows_skipped = rows_skipped + \(counters.rowsSkipped),
+                        rows_flagged = rows_flagged + \(counters.rowsFlagged),
+                        flagged_by_reason = (
+                            SELECT coalesce(jsonb_object_agg(code, total), '{}'::jsonb) FROM (
+                                SELECT code, sum(n)::bigint AS total FROM (
+                                    SELECT key AS code, value::bigint AS n FROM jsonb_each_text(flagged_by_reason)
+                                    UNION ALL
+                                    SELECT key, value::bigint FROM jsonb_each_text(\(flagged)::jsonb)
+                                ) AS both_sides GROUP BY code
+                            ) AS merged),
                         bytes_read = bytes_read + \(counters.bytesRead),
                         batches = batches + 1,
                         rejected_by_reason = (

@@ -23,7 +23,7 @@ public struct CopyEncoder: Sendable {
     }
 
     public static let rejectionColumns = [
-        "run_id", "batch_seq", "object_uri", "line", "byte_offset", "code", "message", "column_name", "raw",
+        "run_id", "batch_seq", "object_uri", "line", "byte_offset", "code", "message", "column_name", "raw", "outcome",
     ]
 
     /// COPY text for the accepted rows of `batch`. Empty values become NULL.
@@ -72,13 +72,15 @@ public struct CopyEncoder: Sendable {
         return exact
     }
 
-    /// COPY text for `sluice.rejections`: one row per rejection reason.
+    /// COPY text for `sluice.rejections`: one row per rejection reason (outcome `rejected`) and
+    /// one per review code of a row that stays accepted (outcome `flagged`).
     public func encodeRejected(_ batch: RecordBatch, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 0)
-        guard !batch.rejections.isEmpty else { return buffer }
+        let entries = batch.rejections.map { ($0, Self.rejectedOutcome) } + batch.acceptedFlags.map { ($0, Self.flaggedOutcome) }
+        guard !entries.isEmpty else { return buffer }
         let uri = Array(batch.object.uri.utf8)
         var size = 16
-        for rejection in batch.rejections {
+        for (rejection, _) in entries {
             let row = Int(rejection.row)
             size += runID.count + uri.count * 2 + 3 * 21 + 32
             size += (rejection.code.rawValue.utf8.count + rejection.message.utf8.count + (rejection.column?.utf8.count ?? 2)) * 2
@@ -91,7 +93,7 @@ public struct CopyEncoder: Sendable {
                 let escapes = escapes.baseAddress!
                 buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
                     var writer = CopyTextWriter(base: output.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                    for rejection in batch.rejections {
+                    for (rejection, outcome) in entries {
                         let row = Int(rejection.row)
                         writer.plain(runID)
                         writer.tab()
@@ -114,10 +116,46 @@ public struct CopyEncoder: Sendable {
                         }
                         writer.tab()
                         writer.hex(bytes, start: Int(batch.rawStarts[row]), end: Int(batch.rawEnds[row]))
+                        writer.tab()
+                        writer.plain(outcome)
                         writer.endRow()
                     }
                     return writer.count
                 }
+            }
+        }
+        return buffer
+    }
+
+    static let rejectedOutcome = Array("rejected".utf8)
+    static let flaggedOutcome = Array("flagged".utf8)
+
+    /// COPY text for one stage effect's rows.
+    public static func encode(_ effect: StageEffect, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 0)
+        var size = 16
+        for row in effect.rows {
+            for value in row { size += (value?.utf8.count ?? 0) * 2 + 3 }
+        }
+        buffer.reserveCapacity(size)
+        CopyTextWriter.needsEscape.withUnsafeBufferPointer { escapes in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
+                var writer = CopyTextWriter(base: output.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                for row in effect.rows {
+                    for (index, value) in row.enumerated() {
+                        if index > 0 { writer.tab() }
+                        if let value {
+                            Array(value.utf8).withUnsafeBufferPointer { text in
+                                writer.text(text.baseAddress ?? UnsafePointer(bitPattern: 1)!, start: 0, end: text.count,
+                                            escapes: escapes.baseAddress!, emptyIsNull: false)
+                            }
+                        } else {
+                            writer.null()
+                        }
+                    }
+                    writer.endRow()
+                }
+                return writer.count
             }
         }
         return buffer

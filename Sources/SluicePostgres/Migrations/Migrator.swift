@@ -145,6 +145,14 @@ public struct Migrator: Sendable {
             -- An operator's cancel, seen by the lease holder when it renews.
             ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS cancel_requested_at timestamptz;
             """),
+        Migration(version: 5, name: "flagged rows", sql: """
+            -- The third row outcome: accepted, with a review code. Flags live beside rejections.
+            ALTER TABLE sluice.rejections ADD COLUMN IF NOT EXISTS outcome text NOT NULL DEFAULT 'rejected'
+                CHECK (outcome IN ('rejected', 'flagged'));
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS rows_flagged bigint NOT NULL DEFAULT 0;
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS flagged_by_reason jsonb NOT NULL DEFAULT '{}';
+            ALTER TABLE sluice.run_checkpoints ADD COLUMN IF NOT EXISTS rows_flagged integer NOT NULL DEFAULT 0;
+            """),
     ]
 
     public init() {}
@@ -177,6 +185,33 @@ public struct Migrator: Sendable {
             }
         } catch {
             throw SluiceError(.database, "migration failed", stage: "migrate", underlying: error)
+        }
+    }
+
+    /// Checks, without changing anything, that the schema is at this build's version: for
+    /// commands that only read (`runs`, `report`, `blacklist list`), which must not alter a
+    /// database as a side effect.
+    public func requireCurrent(on connection: PostgresConnection, logger: Logger) async throws {
+        let latest = Self.migrations.map(\.version).max() ?? 0
+        var applied: Int?
+        do {
+            // Two statements: a query naming a table that does not exist fails when it is planned.
+            var exists = false
+            for try await found in try await connection.query(
+                "SELECT to_regclass('sluice.schema_migrations') IS NOT NULL", logger: logger).decode(Bool.self) { exists = found }
+            applied = -1
+            if exists {
+                for try await version in try await connection.query(
+                    "SELECT coalesce(max(version), 0) FROM sluice.schema_migrations", logger: logger).decode(Int.self) { applied = version }
+            }
+        } catch {
+            throw SluiceError(.database, "cannot read the schema version", stage: "migrate", underlying: error)
+        }
+        guard let applied, applied >= 0 else {
+            throw SluiceError(.database, "this database has no Sluice schema yet; run `sluice migrate` (or any `sluice run`) first")
+        }
+        guard applied >= latest else {
+            throw SluiceError(.database, "the database schema is at version \(applied), this sluice needs \(latest); run `sluice migrate`")
         }
     }
 

@@ -23,13 +23,25 @@ public struct RejectionStore: Sendable {
     /// - Returns: how many rows were passed to `body`.
     @discardableResult
     public func forEachRejectedRow(of runID: UUID, _ body: (RejectedRecord) async throws -> Void) async throws -> Int {
+        try await forEachRow(of: runID, outcome: .rejected, body)
+    }
+
+    /// Which rows of `sluice.rejections` to read: rejected rows, or flagged (accepted) ones.
+    public enum Outcome: String, Sendable {
+        case rejected, flagged
+    }
+
+    /// Like `forEachRejectedRow`, for the rows with the given outcome, each with its reasons
+    /// (or review codes) grouped.
+    @discardableResult
+    public func forEachRow(of runID: UUID, outcome: Outcome, _ body: (RejectedRecord) async throws -> Void) async throws -> Int {
         let rows: PostgresRowSequence
         do {
             // `ctid` keeps a row's reasons in the order the stages recorded them (rejections are
             // only ever appended); it sorts only within one line, which the index delivers together.
             rows = try await connection.query("""
                 SELECT batch_seq, line, byte_offset, code, message, column_name, raw FROM sluice.rejections
-                WHERE run_id = \(runID)
+                WHERE run_id = \(runID) AND outcome = \(outcome.rawValue)
                 ORDER BY line, batch_seq, ctid
                 """, logger: logger)
         } catch {

@@ -7,7 +7,7 @@ import SluiceCore
 /// - each batch's rows are accepted or rejected: read = accepted + rejected;
 /// - the run's counters are the sum of its batches';
 /// - the target table holds exactly the accepted rows, and the rejections table one or more
-///   rejections for exactly the rejected rows;
+///   rejections for exactly the rejected rows and flags for exactly the flagged ones;
 /// - where positions count rows (XLSX), positions covered = rows read + blank rows skipped.
 ///
 /// It is a value built from what PostgreSQL holds (`RunStore.invariantFacts`), so it is
@@ -22,6 +22,8 @@ public struct RunInvariant: Sendable, Hashable {
         public var rowsAccepted: Int64
         public var rowsRejected: Int64
         public var rowsSkipped: Int64
+        /// Accepted rows with a review code, counted in `rowsAccepted` too.
+        public var rowsFlagged: Int64 = 0
 
         public init(sequence: Int, startOffset: Int64, nextOffset: Int64, rowsRead: Int64, rowsAccepted: Int64, rowsRejected: Int64, rowsSkipped: Int64) {
             self.sequence = sequence
@@ -40,14 +42,17 @@ public struct RunInvariant: Sendable, Hashable {
     public var counters: RunCounters
     /// Rows of the run in the target table.
     public var loadedRows: Int64
-    /// Distinct rows (by position) of the run in `sluice.rejections`.
+    /// Distinct rows (by position) of the run in `sluice.rejections`, outcome `rejected`.
     public var rejectedRows: Int64
+    /// Distinct rows (by position) of the run in `sluice.rejections`, outcome `flagged`.
+    public var flaggedRows: Int64
 
-    public init(batches: [Batch], counters: RunCounters, loadedRows: Int64, rejectedRows: Int64) {
+    public init(batches: [Batch], counters: RunCounters, loadedRows: Int64, rejectedRows: Int64, flaggedRows: Int64 = 0) {
         self.batches = batches
         self.counters = counters
         self.loadedRows = loadedRows
         self.rejectedRows = rejectedRows
+        self.flaggedRows = flaggedRows
     }
 
     /// What does not add up, in plain words; empty when the run may complete.
@@ -87,6 +92,10 @@ public struct RunInvariant: Sendable, Hashable {
         }
         if loadedRows != counters.rowsAccepted {
             problems.append("the target table holds \(loadedRows) rows of the run, but \(counters.rowsAccepted) were accepted")
+        }
+        let flaggedInBatches = batches.reduce(Int64(0)) { $0 + $1.rowsFlagged }
+        if flaggedRows != counters.rowsFlagged || flaggedInBatches != counters.rowsFlagged {
+            problems.append("the run counts \(counters.rowsFlagged) flagged rows, its batches \(flaggedInBatches), and the rejections table holds flags for \(flaggedRows)")
         }
         if rejectedRows != counters.rowsRejected {
             problems.append("the rejections table holds \(rejectedRows) rejected rows of the run, but \(counters.rowsRejected) were rejected")

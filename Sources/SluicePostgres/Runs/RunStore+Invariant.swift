@@ -8,16 +8,19 @@ extension RunStore {
     /// Counting the run's rows in the target table reads the table (it has no index on
     /// `run_id`); it happens once per run, when it completes.
     public func invariantFacts(of run: RunRecord, table: TableName) async throws -> RunInvariant {
-        let (batches, counters, loaded, rejected) = try await database("check the run's rows") {
+        let (batches, counters, loaded, rejected, flagged) = try await database("check the run's rows") {
             var batches: [RunInvariant.Batch] = []
             let rows = try await connection.query("""
-                SELECT batch_seq, start_offset, next_offset, rows_read, rows_accepted, rows_rejected, rows_skipped
+                SELECT batch_seq, start_offset, next_offset, rows_read, rows_accepted, rows_rejected, rows_skipped, rows_flagged
                 FROM sluice.run_checkpoints WHERE run_id = \(run.id) ORDER BY batch_seq
                 """, logger: logger)
-            for try await (sequence, start, next, read, accepted, rejected, skipped) in rows.decode((Int, Int64, Int64, Int64, Int64, Int64, Int64).self) {
-                batches.append(RunInvariant.Batch(
+            for try await (sequence, start, next, read, accepted, rejected, skipped, flagged)
+                in rows.decode((Int, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+                var batch = RunInvariant.Batch(
                     sequence: sequence, startOffset: start, nextOffset: next,
-                    rowsRead: read, rowsAccepted: accepted, rowsRejected: rejected, rowsSkipped: skipped))
+                    rowsRead: read, rowsAccepted: accepted, rowsRejected: rejected, rowsSkipped: skipped)
+                batch.rowsFlagged = flagged
+                batches.append(batch)
             }
             let counters = try await Self.decode(connection.query(
                 "SELECT \(unescaped: Self.columns) FROM sluice.runs WHERE id = \(run.id)", logger: logger)).first?.counters ?? RunCounters()
@@ -28,11 +31,18 @@ extension RunStore {
                 PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table.quoted) WHERE run_id = $1", binds: binds), logger: logger)
             for try await value in count.decode(Int64.self) { loaded = value }
             var rejected: Int64 = 0
-            let distinct = try await connection.query(
-                "SELECT count(DISTINCT byte_offset) FROM sluice.rejections WHERE run_id = \(run.id)", logger: logger)
-            for try await value in distinct.decode(Int64.self) { rejected = value }
-            return (batches, counters, loaded, rejected)
+            var flagged: Int64 = 0
+            let distinct = try await connection.query("""
+                SELECT count(DISTINCT byte_offset) FILTER (WHERE outcome = 'rejected'),
+                       count(DISTINCT byte_offset) FILTER (WHERE outcome = 'flagged')
+                FROM sluice.rejections WHERE run_id = \(run.id)
+                """, logger: logger)
+            for try await (rejectedRows, flaggedRows) in distinct.decode((Int64, Int64).self) {
+                rejected = rejectedRows
+                flagged = flaggedRows
+            }
+            return (batches, counters, loaded, rejected, flagged)
         }
-        return RunInvariant(batches: batches, counters: counters, loadedRows: loaded, rejectedRows: rejected)
+        return RunInvariant(batches: batches, counters: counters, loadedRows: loaded, rejectedRows: rejected, flaggedRows: flagged)
     }
 }

@@ -18,7 +18,8 @@ public struct RunStore: Sendable {
     static let columns = """
         id, pipeline, object_uri, etag, object_size, target_table, batch_rows, status,
         rows_read, rows_accepted, rows_rejected, bytes_read, batches, rejected_by_reason::text,
-        attempts, error, started_at, updated_at, finished_at, rows_skipped, content_sha256, node
+        attempts, error, started_at, updated_at, finished_at, rows_skipped, content_sha256, node,
+        rows_flagged, flagged_by_reason::text
         """
 
     /// Starts a new run, or returns the open run that another start created for the same
@@ -145,6 +146,8 @@ public struct RunStore: Sendable {
             counters.bytesRead = try random[11].decode(Int64.self)
             counters.batches = try random[12].decode(Int64.self)
             counters.rowsSkipped = try random[19].decode(Int64.self)
+            counters.rowsFlagged = try random[22].decode(Int64.self)
+            counters.flaggedByReason = (try? JSONDecoder().decode([String: Int64].self, from: Data(try random[23].decode(String.self).utf8))) ?? [:]
             let reasons = try random[13].decode(String.self)
             counters.rejectedByReason = (try? JSONDecoder().decode([String: Int64].self, from: Data(reasons.utf8))) ?? [:]
             result.append(RunRecord(

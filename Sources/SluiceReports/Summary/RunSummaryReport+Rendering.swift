@@ -61,6 +61,7 @@ extension RunSummaryReport {
         ]
         if let error { lines.append("Error     \(error)") }
         lines.append("Rows      read \(rowsRead)  accepted \(rowsAccepted)  rejected \(rowsRejected)  (\(bytesRead) bytes, \(batches) batches)")
+        if rowsFlagged > 0 { lines.append("Flagged   \(rowsFlagged) accepted rows carry a review code") }
         func block(_ title: String, _ rows: [(String, String)]) {
             lines.append("")
             lines.append(title)
@@ -72,6 +73,9 @@ extension RunSummaryReport {
         }
         block("Rejections by stage", sortedStages.map { ($0.0, String($0.1)) })
         block("Rejections by reason", sortedReasons.map { ($0.0, String($0.1)) })
+        if !flagsByReason.isEmpty {
+            block("Flags by review code (accepted rows)", flagsByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.0, String($0.1)) })
+        }
         block("Timings (seconds)", timings.sorted { $0.key < $1.key }.map { ($0.key, Self.format($0.value)) })
         return lines.joined(separator: "\n") + "\n"
     }

@@ -15,6 +15,10 @@ public struct RunSummaryReport: Sendable, Hashable, Codable {
     public var rowsRead: Int64
     public var rowsAccepted: Int64
     public var rowsRejected: Int64
+    /// Accepted rows with a review code (also counted as accepted).
+    public var rowsFlagged: Int64 = 0
+    /// Flagged rows per review code.
+    public var flagsByReason: [String: Int64] = [:]
     public var bytesRead: Int64
     public var batches: Int64
     public var rejectionsByReason: [String: Int64]
@@ -71,6 +75,7 @@ public struct RunSummaryReport: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", pipeline, object, status, error
         case rowsRead = "rows_read", rowsAccepted = "rows_accepted", rowsRejected = "rows_rejected"
+        case rowsFlagged = "rows_flagged", flagsByReason = "flags_by_reason"
         case bytesRead = "bytes_read", batches
         case rejectionsByReason = "rejections_by_reason", rejectionsByStage = "rejections_by_stage"
         case timings, startedAt = "started_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"

@@ -59,8 +59,8 @@ struct CopyEncoderTests {
         batch.reject(row: 0, code: "iban.required", message: "iban is required")
         let encoded = Self.text(CopyEncoder(runID: "r", columns: ["v"]).encodeRejected(batch))
         let raw = "\\\\x61c3bf"
-        #expect(encoded == "r\t3\ts3://b/k.csv\t2\t0\tencoding.invalid_utf8\tinvalid UTF-8\tname\t\(raw)\n"
-            + "r\t3\ts3://b/k.csv\t2\t0\tiban.required\tiban is required\t\\N\t\(raw)\n")
+        #expect(encoded == "r\t3\ts3://b/k.csv\t2\t0\tencoding.invalid_utf8\tinvalid UTF-8\tname\t\(raw)\trejected\n"
+            + "r\t3\ts3://b/k.csv\t2\t0\tiban.required\tiban is required\t\\N\t\(raw)\trejected\n")
     }
 
     @Test func encodedBufferIsNoLargerThanNeeded() {
@@ -68,5 +68,30 @@ struct CopyEncoderTests {
         let batch = Self.batch(values: rows, raws: rows.map { $0.joined(separator: ",") })
         let buffer = CopyEncoder(runID: "r", columns: ["a", "b"]).encodeAccepted(batch)
         #expect(buffer.capacity <= buffer.readableBytes + buffer.readableBytes / 4 + 4096)
+    }
+
+    @Test func flagsOfAcceptedRowsAreWrittenAsFlaggedAndFlagsOfRejectedRowsAreNot() {
+        var batch = Self.batch(values: [["DE89"], ["NL91"]], raws: ["DE89", "NL91"])
+        batch.flag(row: 0, code: "vop.close_match", message: "close match", column: "name")
+        batch.flag(row: 1, code: "vop.close_match", message: "close match")
+        batch.reject(row: 1, code: "iban.checksum", message: "bad checksum", column: "iban")
+        let encoder = CopyEncoder(runID: "r1", columns: ["iban"])
+        #expect(CopyEncoder.rejectionColumns.last == "outcome")
+        let rows = Self.text(encoder.encodeRejected(batch)).split(separator: "\n").map(String.init)
+        #expect(rows.count == 2)
+        #expect(rows[0].hasPrefix("r1\t3\ts3://b/k.csv\t3\t100\tiban.checksum\tbad checksum\tiban\t") && rows[0].hasSuffix("\trejected"))
+        #expect(rows[1].hasPrefix("r1\t3\ts3://b/k.csv\t2\t0\tvop.close_match\tclose match\tname\t") && rows[1].hasSuffix("\tflagged"))
+        #expect(Self.text(encoder.encodeAccepted(batch)).hasPrefix("r1\t2\t0\tDE89"), "a flagged row is loaded")
+        let counters = RunCounters(batch: batch)
+        #expect(counters.rowsFlagged == 1 && counters.rowsAccepted == 1 && counters.rowsRejected == 1)
+        #expect(counters.flaggedByReason == ["vop.close_match": 1])
+    }
+
+    @Test func stageEffectsAreCopyTextWithEscapesAndNulls() {
+        let effect = StageEffect(table: "sluice.vop_results", columns: ["key", "answer", "note"], rows: [
+            ["k1", "MTCH", nil],
+            ["k2", "tab\there\nnewline", "back\\slash"],
+        ])
+        #expect(Self.text(CopyEncoder.encode(effect)) == "k1\tMTCH\t\\N\nk2\ttab\\there\\nnewline\tback\\\\slash\n")
     }
 }

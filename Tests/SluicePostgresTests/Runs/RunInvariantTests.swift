@@ -72,4 +72,17 @@ struct RunInvariantTests {
         let invariant = RunInvariant(batches: Self.batches, counters: Self.counters(read: 15, accepted: 14), loadedRows: 14, rejectedRows: 1)
         #expect(invariant.breaches(firstOffset: 2, positionsCountRows: true).count == 1)
     }
+
+    @Test func flagsMustMatchBetweenCountersBatchesAndTheRejectionsTable() {
+        var batches = Self.batches
+        batches[0].rowsFlagged = 2
+        var counters = Self.counters()
+        counters.rowsFlagged = 2
+        #expect(RunInvariant(batches: batches, counters: counters, loadedRows: 13, rejectedRows: 1, flaggedRows: 2)
+            .breaches(firstOffset: 2, positionsCountRows: true).isEmpty)
+        let missing = RunInvariant(batches: batches, counters: counters, loadedRows: 13, rejectedRows: 1, flaggedRows: 1)
+        #expect(missing.breaches(firstOffset: 2, positionsCountRows: true) == [
+            "the run counts 2 flagged rows, its batches 2, and the rejections table holds flags for 1",
+        ])
+    }
 }
