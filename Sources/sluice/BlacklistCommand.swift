@@ -154,19 +154,13 @@ struct BlacklistCommand: AsyncParsableCommand {
 private func withBlacklist<T>(readOnly: Bool = false, _ body: (BlacklistStore) async throws -> T) async throws -> T {
     let logger = Environment.logger(verbose: false)
     return try await reportingErrors {
-        let connection = try await Environment.database().connect(logger: logger)
-        do {
+        try await Environment.database().withConnection(logger: logger) { connection in
             if readOnly {
                 try await Migrator().requireCurrent(on: connection, logger: logger)
             } else {
                 try await Migrator().migrate(on: connection, logger: logger)
             }
-            let result = try await body(BlacklistStore(connection: connection, logger: logger))
-            try? await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
+            return try await body(BlacklistStore(connection: connection, logger: logger))
         }
     }
 }

@@ -23,19 +23,15 @@ struct CancelCommand: AsyncParsableCommand {
         let logger = Environment.logger(verbose: false)
         try await reportingErrors {
             guard let id = UUID(uuidString: runID) else { throw SluiceError(.invalidArgument, "RUN_ID must be a run id (UUID)") }
-            let connection = try await Environment.database().connect(logger: logger)
-            do {
+            let outcome = try await Environment.database().withConnection(logger: logger) { connection in
                 try await Migrator().migrate(on: connection, logger: logger)
-                switch try await RunStore(connection: connection, logger: logger).requestCancel(id) {
-                case .requested(let owner):
-                    print("cancel requested: \(owner) stops run \(runID.lowercased()) after the batches in flight")
-                case .cancelled:
-                    print("run \(runID.lowercased()) was not being worked on; it is cancelled now")
-                }
-                try? await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
+                return try await RunStore(connection: connection, logger: logger).requestCancel(id)
+            }
+            switch outcome {
+            case .requested(let owner):
+                print("cancel requested: \(owner) stops run \(runID.lowercased()) after the batches in flight")
+            case .cancelled:
+                print("run \(runID.lowercased()) was not being worked on; it is cancelled now")
             }
         }
     }

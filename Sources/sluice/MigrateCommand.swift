@@ -13,14 +13,9 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Environment.logger(verbose: verbose)
         try await reportingErrors {
-            let connection = try await Environment.database().connect(logger: logger)
-            do {
+            try await Environment.database().withConnection(logger: logger) { connection in
                 try await Migrator().migrate(on: connection, logger: logger)
-            } catch {
-                try? await connection.close()
-                throw error
             }
-            try? await connection.close()
             print("schema sluice is at version \(Migrator.migrations.map(\.version).max() ?? 0)")
         }
     }

@@ -11,22 +11,15 @@ struct ReportContext {
     let run: RunRecord
     let logger: Logger
 
-    static func open(runID: String, logger: Logger) async throws -> ReportContext {
-        let connection = try await Environment.database().connect(logger: logger)
-        do {
+    /// Runs `body` with the resolved run on one connection, closed when `body` ends.
+    static func with<T>(runID: String, logger: Logger, _ body: (ReportContext) async throws -> T) async throws -> T {
+        try await Environment.database().withConnection(logger: logger) { connection in
             // Reports only read: check the schema, never change it.
             try await Migrator().requireCurrent(on: connection, logger: logger)
             let runs = RunStore(connection: connection, logger: logger)
             let run = try await runs.resolveRun(runID)
-            return ReportContext(connection: connection, runs: runs, run: run, logger: logger)
-        } catch {
-            try? await connection.close()
-            throw error
+            return try await body(ReportContext(connection: connection, runs: runs, run: run, logger: logger))
         }
-    }
-
-    func close() async {
-        try? await connection.close()
     }
 
     func summary() async throws -> RunSummaryReport {

@@ -53,16 +53,9 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Environment.logger(verbose: verbose)
         try await reportingErrors {
-            let context = try await ReportContext.open(runID: runID, logger: logger)
-            let written: (path: String, rows: Int, temporary: Bool, notes: [String])
-            let destination: S3URL?
-            do {
-                destination = upload ? try uploadDestination(for: context.run) : nil
-                written = try await write(context)
-                await context.close()
-            } catch {
-                await context.close()
-                throw error
+            let (written, destination) = try await ReportContext.with(runID: runID, logger: logger) { context in
+                let destination = upload ? try uploadDestination(for: context.run) : nil
+                return (try await write(context), destination)
             }
             defer { if written.temporary { try? FileManager.default.removeItem(atPath: written.path) } }
             if !written.temporary {

@@ -25,15 +25,7 @@ struct ReportSummaryCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Environment.logger(verbose: false)
         try await reportingErrors {
-            let context = try await ReportContext.open(runID: runID, logger: logger)
-            let summary: RunSummaryReport
-            do {
-                summary = try await context.summary()
-                await context.close()
-            } catch {
-                await context.close()
-                throw error
-            }
+            let summary = try await ReportContext.with(runID: runID, logger: logger) { try await $0.summary() }
             let text = switch format {
             case .text: summary.text()
             case .json: try summary.json() + "\n"

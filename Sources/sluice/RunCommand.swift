@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PostgresNIO
+import ServiceLifecycle
 import SluiceCore
 import SluicePipeline
+import SluicePostgres
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,8 +81,13 @@ struct RunCommand: AsyncParsableCommand {
             guard let id = UUID(uuidString: resume) else { throw SluiceError(.invalidArgument, "--resume needs a run id (UUID)") }
             resumeID = id
         }
+        let database = try Environment.database()
+        // One quick connection first: a database that is down or refuses us is reported at
+        // once, where the pool would retry its connects for seconds before giving up.
+        try await database.withConnection(logger: logger) { _ in }
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         let runner = PipelineRunner(
-            database: try Environment.database(),
+            connections: PooledConnections(client: client),
             inputs: InputLocator(s3Configuration: try Environment.s3(), logger: logger),
             logger: logger
         )
@@ -93,7 +101,20 @@ struct RunCommand: AsyncParsableCommand {
             options.onProgress = { @Sendable progress in progressBar.update(progress) }
         }
         defer { progressBar?.finish() }
-        return try await runner.run(spec, input: input, options: options)
+        // The process is a ServiceGroup: the pool first (it shuts down last), then the run.
+        let service = RunService(runner: runner, spec: spec, input: input, options: options)
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: client),
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await ServiceGroup(configuration: configuration).run()
+        guard let summary = service.summary.current else {
+            throw SluiceError(.internalError, "the run ended without a summary")
+        }
+        return summary
     }
 }
 

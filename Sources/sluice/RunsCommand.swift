@@ -14,16 +14,10 @@ struct RunsCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Environment.logger(verbose: false)
         try await reportingErrors {
-            let connection = try await Environment.database().connect(logger: logger)
-            let runs: [RunRecord]
-            do {
+            let runs = try await Environment.database().withConnection(logger: logger) { connection in
                 // Listing only reads: check the schema, never change it.
                 try await Migrator().requireCurrent(on: connection, logger: logger)
-                runs = try await RunStore(connection: connection, logger: logger).recentRuns(limit: limit)
-                try? await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
+                return try await RunStore(connection: connection, logger: logger).recentRuns(limit: limit)
             }
             for run in runs {
                 let counters = run.counters

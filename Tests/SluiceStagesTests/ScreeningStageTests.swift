@@ -62,4 +62,15 @@ struct ScreeningStageTests {
         try await stage.process(&batch)
         #expect(batch.rejections.map(\.code.rawValue) == ["iban.checksum"])
     }
+
+    @Test func rowsAreHashedOnlyWhenAnIBANCheckCanMatch() async throws {
+        let nameOnly = ScreeningStage(columns: columns, rules: ScreeningRules(), index: try index([(.name, "Max Muster")]), history: nil)
+        #expect(!nameOnly.needsDigests, "no IBAN entry and no history: no SHA-256 per row")
+        let withIBAN = ScreeningStage(columns: columns, rules: ScreeningRules(), index: try index([(.iban, "DE89370400440532013000")]), history: nil)
+        #expect(withIBAN.needsDigests)
+
+        var batch = try await ValidatedBatch.make(["E1,Max,Muster,,DE89370400440532013000,,10.00", "E2,Eva,Klar,,DE89370400440532013000,,10.00"])
+        try await nameOnly.process(&batch)
+        #expect(ValidatedBatch.verdicts(batch) == ["blacklist.name", nil], "the name check works without digests")
+    }
 }

@@ -15,14 +15,20 @@ import SluiceValidation
 /// most a few batches are in memory whatever the size of the object, and decoding the
 /// next batch overlaps with the COPY of the previous one.
 public struct PipelineRunner: Sendable {
-    public let database: DatabaseConfiguration
+    /// Where the run's connections come from: the process's pool, or fresh ones.
+    public let connections: any ConnectionSource
     public let inputs: InputLocator
     public let logger: Logger
 
-    public init(database: DatabaseConfiguration, inputs: InputLocator, logger: Logger = Logger(label: "sluice")) {
-        self.database = database
+    public init(connections: any ConnectionSource, inputs: InputLocator, logger: Logger = Logger(label: "sluice")) {
+        self.connections = connections
         self.inputs = inputs
         self.logger = logger
+    }
+
+    /// A runner that opens a fresh connection for each piece of work (tools and tests).
+    public init(database: DatabaseConfiguration, inputs: InputLocator, logger: Logger = Logger(label: "sluice")) {
+        self.init(connections: database, inputs: inputs, logger: logger)
     }
 
     public func run(_ spec: PipelineSpec, input: String, options: RunOptions = RunOptions()) async throws -> RunSummary {
@@ -33,13 +39,12 @@ public struct PipelineRunner: Sendable {
         logger[metadataKey: "pipeline"] = "\(spec.name)"
         logger[metadataKey: "object"] = "\(object.uri)"
 
-        let connection = try await database.connect(logger: logger)
+        let runLogger = logger
         do {
-            let summary = try await run(spec, source: source, object: object, connection: connection, options: options, started: started, logger: logger)
-            try? await connection.close()
-            return summary
+            return try await connections.withConnection(logger: logger) { [self] connection in
+                try await run(spec, source: source, object: object, connection: connection, options: options, started: started, logger: runLogger)
+            }
         } catch {
-            try? await connection.close()
             if let error = error as? SluiceError { throw error.adding(pipeline: spec.name, object: object.uri) }
             throw SluiceError(.internalError, "run failed", pipeline: spec.name, object: object.uri, underlying: error)
         }
@@ -72,14 +77,23 @@ public struct PipelineRunner: Sendable {
             throw SluiceError(.alreadyLoaded, "run \(found.idText) ended while this process waited for it")
         }
         let resumed = foundUnfinished || run.counters.batches > 0
-        let leaseConnection: PostgresConnection
-        do {
-            leaseConnection = try await database.connect(logger: logger)
-        } catch {
-            try? await store.release(lease)
-            throw error
+        // The lease is renewed on a connection of its own: the sinks' are inside batch
+        // transactions. (Should that connection not come, the lease simply expires.)
+        let runLogger = logger
+        return try await connections.withConnection(logger: logger) { [self] leaseConnection in
+            let keeper = LeaseKeeper(store: RunStore(connection: leaseConnection, logger: runLogger), lease: lease, control: options.control)
+            return try await work(
+                spec, run: run, resumed: resumed, lease: lease, keeper: keeper, source: source, object: object, connection: connection,
+                store: store, lossGuard: lossGuard, options: options, started: started, logger: runLogger)
         }
-        let keeper = LeaseKeeper(store: RunStore(connection: leaseConnection, logger: logger), lease: lease, control: options.control)
+    }
+
+    /// One attempt under the lease: the data path, then what the state machine decides.
+    private func work(
+        _ spec: PipelineSpec, run: RunRecord, resumed: Bool, lease: RunLease, keeper: LeaseKeeper, source: any ByteSource,
+        object: SourceObject, connection: PostgresConnection, store: RunStore, lossGuard: ConnectionLossGuard, options: RunOptions,
+        started: ContinuousClock.Instant, logger: Logger
+    ) async throws -> RunSummary {
         let runLogger = logger
 
         var machine = RunStateMachine()
@@ -124,10 +138,8 @@ public struct PipelineRunner: Sendable {
             if case .markFailed(let reason) = machine.failed(message) {
                 try? await store.finish(lease, status: .failed, error: reason, timings: outcome.value.timings)
             }
-            try? await leaseConnection.close()
             throw error
         }
-        try? await leaseConnection.close()
 
         let result = outcome.value
         let startOffset = result.startOffset
@@ -184,22 +196,23 @@ public struct PipelineRunner: Sendable {
                 "offset": "\(resume.offset ?? 0)", "batch": "\(resume.nextSequence)", "committed_later": "\(resume.committedAfter.count)",
             ])
         }
-        let extraConnections = ConnectionBag()
-        do {
+        // The screening connection lives as long as the flow (the history filter asks about
+        // each batch's candidates); each extra sink has its own connection.
+        let screeningConnections = spec.screening.enabled ? 1 : 0
+        let sinkConnections = spec.sinkConnections - 1
+        let loadLogger = logger
+        try await connections.withConnections(screeningConnections + sinkConnections, logger: logger) { [self] extra in
             try await load(
-                spec, run: run, resumed: resumed, resume: resume, lease: lease, source: source, object: object, connection: connection, store: store,
-                lossGuard: lossGuard, options: options, started: started, outcome: outcome, extraConnections: extraConnections, logger: logger)
-        } catch {
-            await extraConnections.closeAll()
-            throw error
+                spec, run: run, resumed: resumed, resume: resume, lease: lease, source: source, object: object, connection: connection,
+                screening: screeningConnections == 1 ? extra.first : nil, extraSinks: Array(extra.dropFirst(screeningConnections)),
+                store: store, lossGuard: lossGuard, options: options, started: started, outcome: outcome, logger: loadLogger)
         }
-        await extraConnections.closeAll()
     }
 
     private func load(
         _ spec: PipelineSpec, run: RunRecord, resumed: Bool, resume: ResumePoint, lease: RunLease, source: any ByteSource, object: SourceObject,
-        connection: PostgresConnection, store: RunStore, lossGuard: ConnectionLossGuard, options: RunOptions,
-        started: ContinuousClock.Instant, outcome: Outcome, extraConnections: ConnectionBag, logger: Logger
+        connection: PostgresConnection, screening: PostgresConnection?, extraSinks: [PostgresConnection], store: RunStore,
+        lossGuard: ConnectionLossGuard, options: RunOptions, started: ContinuousClock.Instant, outcome: Outcome, logger: Logger
     ) async throws {
         var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
         let header = try await decoder.readSourceHeader()
@@ -223,9 +236,7 @@ public struct PipelineRunner: Sendable {
             ColumnMapper(mapping: mapping),
             ValidationStage(columns: columnNames, rules: spec.validation),
         ]
-        if spec.screening.enabled {
-            let screening = try await database.connect(logger: logger)
-            extraConnections.add(screening)
+        if let screening {
             let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
             logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
             var history: AttemptHistory?
@@ -247,9 +258,7 @@ public struct PipelineRunner: Sendable {
         stages += options.additionalStages
         let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
         var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]
-        for _ in 1..<spec.sinkConnections {
-            let extra = try await database.connect(logger: logger)
-            extraConnections.add(extra)
+        for extra in extraSinks {
             sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, lease: lease, logger: logger))
         }
         let tally = ProgressTally(startOffset: firstOffset)
@@ -283,17 +292,6 @@ public struct PipelineRunner: Sendable {
             }
         } catch let exceeded as BudgetExceeded {
             outcome.value.budgetBreach = exceeded.reason
-        }
-    }
-
-    /// Connections opened for one attempt (screening loads, extra sinks), closed at its end.
-    final class ConnectionBag: @unchecked Sendable {
-        // Only the attempt's own task adds and closes.
-        private var connections: [PostgresConnection] = []
-        func add(_ connection: PostgresConnection) { connections.append(connection) }
-        func closeAll() async {
-            for connection in connections { try? await connection.close() }
-            connections = []
         }
     }
 }

@@ -47,8 +47,7 @@ public struct DatabaseConfiguration: Sendable {
         return try DatabaseConfiguration(url: url)
     }
 
-    /// Opens one connection. Sluice uses a dedicated connection per sink so that a batch's
-    /// transaction and the run's advisory lock live on it.
+    /// Opens one connection, for one piece of work; `withConnection` closes it after.
     public func connect(logger: Logger) async throws -> PostgresConnection {
         let configuration = PostgresConnection.Configuration(
             host: host,
@@ -68,6 +67,14 @@ public struct DatabaseConfiguration: Sendable {
         } catch {
             throw SluiceError(.database, "cannot connect to PostgreSQL at \(host):\(port)/\(database)", underlying: error)
         }
+    }
+
+    /// The same database as a pool's configuration, for `PostgresClient`.
+    public var clientConfiguration: PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
     }
 
     private static let counter = ConnectionCounter()

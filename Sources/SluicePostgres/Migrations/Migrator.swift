@@ -231,18 +231,25 @@ public struct Migrator: Sendable {
             )
             """
         do {
-            try await connection.runScript(sql, logger: logger)
-            // A pipeline that gained columns adds them. Looking first keeps the ALTER (and its
-            // exclusive lock, which would wait for other runs' batches) to the rare case.
-            var existing = Set<String>()
-            let rows = try await connection.query("""
-                SELECT column_name FROM information_schema.columns
-                WHERE table_schema = \(table.schema) AND table_name = \(table.name)
-                """, logger: logger)
-            for try await name in rows.decode(String.self) { existing.insert(name) }
-            for column in columns where !existing.contains(column) {
-                logger.info("adding column to target table", metadata: ["table": "\(table)", "column": "\(column)"])
-                try await connection.runScript("ALTER TABLE \(table.quoted) ADD COLUMN IF NOT EXISTS \(TableName.quote(column)) text", logger: logger)
+            // `IF NOT EXISTS` is not safe against a second process creating the same table or
+            // schema at the same moment (a unique violation in the catalog): DDL here runs in a
+            // transaction under one transaction-scoped advisory lock, which also holds behind
+            // PgBouncer in transaction mode.
+            try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(7352003)", logger: logger)
+                try await connection.runScript(sql, logger: logger)
+                // A pipeline that gained columns adds them. Looking first keeps the ALTER (and its
+                // exclusive lock, which would wait for other runs' batches) to the rare case.
+                var existing = Set<String>()
+                let rows = try await connection.query("""
+                    SELECT column_name FROM information_schema.columns
+                    WHERE table_schema = \(table.schema) AND table_name = \(table.name)
+                    """, logger: logger)
+                for try await name in rows.decode(String.self) { existing.insert(name) }
+                for column in columns where !existing.contains(column) {
+                    logger.info("adding column to target table", metadata: ["table": "\(table)", "column": "\(column)"])
+                    try await connection.runScript("ALTER TABLE \(table.quoted) ADD COLUMN IF NOT EXISTS \(TableName.quote(column)) text", logger: logger)
+                }
             }
         } catch {
             throw SluiceError(.database, "cannot create target table \(table)", stage: "sink", underlying: error)

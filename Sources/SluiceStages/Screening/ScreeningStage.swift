@@ -45,9 +45,17 @@ public struct ScreeningStage: Stage {
         bic = columns.firstIndex(of: "bic")
     }
 
+    /// Whether any check needs each row's IBAN digest. A SHA-256 per row is the dearest part
+    /// of screening (and allocates a hashing context), so without an IBAN blacklist entry or a
+    /// history check, rows are not hashed at all.
+    var needsDigests: Bool {
+        (checks.contains(.ibanBlacklist) && !index.ibans.isEmpty)
+            || (history != nil && (checks.contains(.chargeback) || checks.contains(.cooldown)))
+    }
+
     public func process(_ batch: inout RecordBatch) async throws {
         guard batch.columnCount > 0 else { return }
-        let digests = ibanDigests(of: batch)
+        let digests = needsDigests ? ibanDigests(of: batch) : [IBANDigest?](repeating: nil, count: batch.rowCount)
         var flags: [IBANDigest: HistoryFlags] = [:]
         if let history, checks.contains(.chargeback) || checks.contains(.cooldown) {
             flags = try await history.flags(for: digests.compactMap { $0 })
