@@ -9,13 +9,15 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-screening bench-report bench-xlsx clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
 	@echo "make test    - start the local stack and run every test (unit and integration)"
 	@echo "make bench   - release build and benchmarks (docs/performance.md)"
+	@echo "make bench-stages - per-stage micro-benchmarks (decode, validate, screen, dedup, COPY encode)"
 	@echo "make bench-screening - 1M rows with a 100k blacklist and 1M earlier attempts, vs psql"
+	@echo "make bench-report / make bench-xlsx - rejection reports; XLSX readers side by side"
 	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
 
 stack:
@@ -46,6 +48,11 @@ samples-large:
 
 bench: stack
 	@scripts/bench.sh
+
+# Per-stage micro-benchmarks: the package-benchmark suites in Benchmarks/, one per stage, on
+# generated in-memory data; no stack needed (docs/performance.md, "Per-stage micro-benchmarks").
+bench-stages:
+	@scripts/bench_stages.sh
 
 bench-screening: stack
 	@scripts/bench_screening.sh

@@ -2,8 +2,9 @@
 # Sluice benchmarks, all measured in one run on the same machine state
 # (`make bench`, which starts the local stack first):
 #
-#   1. tokenizer      package-benchmark suite Benchmarks/ (CSVDecoder alone, and
-#                     decode + ColumnMapper + CopyEncoder), one core, input in memory;
+#   1. tokenizer      package-benchmark suites CSVTokenizer and IBANValidation in Benchmarks/
+#                     (CSVDecoder alone, decode + ColumnMapper + CopyEncoder, IBANs/s), one
+#                     core, input in memory (the per-stage suites: `make bench-stages`);
 #   2. 1M rows        `sluice run` from S3 against `psql \copy ... (FORMAT csv)` of the same
 #                     file, alternating, BENCH_REPEATS times each (default 3), plus sluice
 #                     with `keep_raw: false` (BENCH_NORAW): wall clock,
@@ -13,9 +14,10 @@
 #   4. 10M rows       `psql \copy` and `sluice run` from S3, once each: rows/s at ten times
 #                     the size, and sluice's peak RSS (takes a few minutes).
 #
-# It prints a markdown report and writes it into docs/performance.md, between the
-# "bench.sh:begin/end" markers (the rest of that file is left alone). Raw outputs (JSON
-# summaries, package-benchmark's table) are kept in $BENCH_KEEP_DIR when it is set.
+# This script measures; scripts/bench_report.py (`loads`) formats: it prints a markdown
+# report and writes it into docs/performance.md, between the "bench.sh:begin/end" markers
+# (the rest of that file is left alone). Raw outputs (results.jsonl, JSON summaries,
+# package-benchmark's table) are kept in $BENCH_KEEP_DIR when it is set.
 #
 # sluice loads with pipelines/debtors.yaml, its target table changed to BENCH_TARGET
 # (default bench.sluice_debtors, which sluice creates with the same columns as
@@ -38,11 +40,14 @@
 #   BENCH_REPEATS=3        loads of each kind on 1M rows
 #   BENCH_TOKENIZER=1      0 skips the package-benchmark suite
 #   BENCH_10M=1            0 skips the 10M-row run
-#   BENCH_BUILD=1          0 uses the existing .build/release/sluice
+#   BENCH_BUILD=1          0 uses the existing binary (BENCH_SLUICE) as it is
+#   BENCH_SLUICE=.build/release/sluice   the sluice binary to measure (built by BENCH_BUILD=1
+#                          only when it is this default)
 #   BENCH_NORAW=1          0 skips the 1M loads with `keep_raw: false`
 #   BENCH_OUTPUT=docs/performance.md   where the report goes ("-" prints it only)
 #   BENCH_KEEP_DIR=        keep raw outputs in this folder
 #   BENCH_TARGET=bench.sluice_debtors  sluice's target table (schema.table)
+#   BENCH_COMMAND=         the command the report names (default: make bench)
 #   BENCH_REVISION=        what the report names as the source revision (default: git's
 #                          HEAD, marked when there are uncommitted changes)
 set -euo pipefail
@@ -61,7 +66,8 @@ STATE_DIR="${SLUICE_STATE_DIR:-$REPO_ROOT/.sluice}"
 ENV_FILE="$STATE_DIR/env"
 TARGET="${BENCH_TARGET:-bench.sluice_debtors}"
 PIPELINE=pipelines/debtors.yaml
-SLUICE="$REPO_ROOT/.build/release/sluice"
+SLUICE="${BENCH_SLUICE:-$REPO_ROOT/.build/release/sluice}"
+[[ "$SLUICE" == /* ]] || SLUICE="$REPO_ROOT/$SLUICE"
 SAMPLE_DIR="$REPO_ROOT/Samples/generated"
 TIME=/usr/bin/time
 COLUMNS_14="external_id,first_name,last_name,email,iban,bic,amount,currency,mandate_id,mandate_date,address,city,postcode,country"
@@ -103,7 +109,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-RESULTS="$WORK/results.tsv"
+RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
 
 # The pipeline sluice runs: pipelines/debtors.yaml, or a copy with another target table.
@@ -226,8 +232,8 @@ postmaster_pid() { head -n1 "$PG_PID_FILE" 2>/dev/null || true; }
 
 # measure KIND ITERATION PREPARE -- command...
 # Runs PREPARE (a function: truncate, checkpoint), then the command under GNU time, with its
-# stdout in $WORK/KIND-ITERATION.out, and appends one line to $RESULTS:
-#   kind iter wall user sys maxrss_kb pg_cpu weed_cpu out_file wal_mb busy_before_percent
+# stdout in $WORK/KIND-ITERATION.out, and appends one JSON line to $RESULTS (the fields of
+# `scripts/bench_report.py loads --help`; numbers as strings, "nan" where unknown).
 # If PostgreSQL restarts during the measurement (another process on this machine may restart
 # the stack), the measurement is worthless and is repeated, up to three attempts.
 measure() {
@@ -265,7 +271,8 @@ measure() {
     read -r user sys rss < <(tail -n1 "$tfile")
     pg="$(awk -v a="${before% *}" -v b="${after% *}" 'BEGIN { printf "%.2f", b - a }')"
     weed="$(awk -v a="${before#* }" -v b="${after#* }" 'BEGIN { printf "%.2f", b - a }')"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$iteration" "$wall" "$user" "$sys" "$rss" "$pg" "$weed" "$out" "$wal" "$busy_before" >>"$RESULTS"
+    printf '{"kind": "%s", "iteration": "%s", "wall": "%s", "user": "%s", "sys": "%s", "maxrss_kb": "%s", "postgres_cpu": "%s", "s3_cpu": "%s", "output": "%s", "wal_mb": "%s", "busy_before": "%s"}\n' \
+      "$kind" "$iteration" "$wall" "$user" "$sys" "$rss" "$pg" "$weed" "$out" "$wal" "$busy_before" >>"$RESULTS"
     log "$(printf '%-12s #%s  %8.2f s wall, %6.2f s user + %5.2f s sys, peak RSS %6.1f MB, postgres CPU %6.2f s' \
       "$kind" "$iteration" "$wall" "$user" "$sys" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$pg")"
     return 0
@@ -276,6 +283,7 @@ measure() {
 # ---------------------------------------------------------------- build and inputs
 
 if [[ "$RUN_BUILD" == 1 ]]; then
+  [[ "$SLUICE" == "$REPO_ROOT/.build/release/sluice" ]] || die "BENCH_BUILD=1 builds .build/release/sluice only; use BENCH_BUILD=0 with BENCH_SLUICE"
   log "building sluice (release)..."
   swift build -c release --product sluice 2>&1 | tail -n 3 >&2 || die "release build failed"
 fi
@@ -394,7 +402,7 @@ sluice_load() {
 TOKENIZER_OUT="$WORK/tokenizer.txt"
 if [[ "$RUN_TOKENIZER" == 1 ]]; then
   log "package-benchmark suite (first build takes 15+ minutes on 2 cores)..."
-  if ! swift package --package-path Benchmarks benchmark --no-progress \
+  if ! swift package --package-path Benchmarks benchmark --target CSVTokenizer --target IBANValidation --no-progress \
     >"$TOKENIZER_OUT" 2>"$WORK/tokenizer.err"; then
     tail -n 30 "$WORK/tokenizer.err" >&2
     die "package-benchmark failed"
@@ -488,252 +496,14 @@ truncate_sluice
 
 # ---------------------------------------------------------------- report
 
-REPORT="$WORK/report.md"
-python3 - "$RESULTS" "$TOKENIZER_OUT" "$SHAPE_BYTES" "$REPEATS" "$TARGET" "$NORAW_BYTES" "$PIPELINE" "$SLUICE" >"$REPORT" <<'PY'
-import json, math, os, platform, re, statistics, subprocess, sys, datetime
-
-results_path, tokenizer_path, shape_bytes, repeats, target, noraw_bytes = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
-pipeline_path, sluice_path = sys.argv[7], sys.argv[8]
-# The pipeline settings that shape a load: the target block and the batch size.
-settings, in_target = [], False
-for line in open(pipeline_path):
-    bare = line.split("#", 1)[0].rstrip()
-    if not bare: continue
-    if not line[0].isspace():
-        in_target = bare.startswith("target:")
-        if bare.startswith("batch_size:"): settings.append(bare)
-    elif in_target:
-        settings.append(bare.strip())
-rows = []
-for line in open(results_path):
-    kind, it, wall, user, sys_, rss, pg, weed, out, wal, busy = line.rstrip("\n").split("\t")
-    r = dict(kind=kind, it=int(it), wall=float(wall), cpu=float(user) + float(sys_), rss_mb=int(rss) / 1024,
-             pg=float(pg), weed=float(weed), out=out, wal=float(wal or "nan"), busy=int(busy))
-    if kind.startswith("sluice"):
-        summary = json.load(open(out))
-        r["summary"] = summary
-        r["rows"] = summary["this_attempt"]["rows_read"]
-        r["accepted"] = summary["this_attempt"]["rows_accepted"]
-        r["rejected"] = summary["this_attempt"]["rows_rejected"]
-    else:
-        r["rows"] = int(open(out[:-len(".out")] + ".rows").read())
-    r["rps"] = r["rows"] / r["wall"]
-    rows.append(r)
-
-def of(kind): return [r for r in rows if r["kind"] == kind]
-def fmt_int(x): return f"{x:,.0f}"
-def fmt(x, d=2): return "n/a" if isinstance(x, float) and math.isnan(x) else f"{x:.{d}f}"
-def best(rs): return max(rs, key=lambda r: r["rps"])
-def median_rps(rs): return statistics.median(r["rps"] for r in rs)
-
-mem_kb = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1))
-cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
-def cmd(*a):
-    try: return subprocess.run(a, capture_output=True, text=True).stdout.strip().splitlines()[0]
-    except Exception: return "unknown"
-swift_version = cmd("swift", "--version")
-pg_version = cmd("psql", "-qXAtc", "show server_version")
-commit = os.environ.get("BENCH_REVISION") or cmd("git", "rev-parse", "--short", "HEAD")
-dirty = ""
-if not os.environ.get("BENCH_REVISION") and cmd("git", "status", "--porcelain", "--untracked-files=no") not in ("", "unknown"):
-    dirty = " (with uncommitted changes)"
-
-p = print
-p("<!-- bench.sh:begin — generated by scripts/bench.sh; edits between these markers are overwritten -->")
-p("## Benchmark results (scripts/bench.sh)")
-p()
-p(f"- Date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}; commit {commit}{dirty}")
-p(f"- Machine: {os.cpu_count()} cores ({cpu_model}), {mem_kb / 1024 / 1024:.1f} GiB memory, {platform.system()} {platform.release()}")
-p(f"- Toolchain: {swift_version}; PostgreSQL {pg_version} (local, 127.0.0.1); SeaweedFS S3 (local)")
-p("- Command: `make bench` (= `scripts/stack.sh up && scripts/bench.sh`)")
-built = datetime.datetime.fromtimestamp(os.path.getmtime(sluice_path)).astimezone().strftime('%Y-%m-%d %H:%M %Z')
-p(f"- sluice: .build/release/sluice built {built}; pipeline settings: {', '.join(f'`{x}`' for x in settings)}")
-p()
-
-p("### Tokenizer (package-benchmark, one core, input in memory)")
-p()
-tok = open(tokenizer_path).read() if os.path.exists(tokenizer_path) and os.path.getsize(tokenizer_path) else ""
-# Keep package-benchmark's report from the host line on, without the build log before it.
-tok = re.sub(r"\x1b\[[0-9;]*m", "", tok)
-tok = tok[tok.find("Host '"):] if "Host '" in tok else tok
-if tok:
-    # Each benchmark's table follows a line with its name; take its MB/s row. package-benchmark
-    # orders percentiles from best to worst, so for MB/s (larger is better) p0 is the fastest.
-    found = []
-    lines = tok.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("\u2552") and i > 0 and lines[i - 1].strip():
-            name = lines[i - 1].strip()
-            for row in lines[i + 1:]:
-                if row.startswith("\u2558"):
-                    break
-                cells = [c.strip() for c in row.split("\u2502")]
-                if len(cells) > 2 and cells[1] in ("MB/s", "M IBAN/s"):
-                    found.append((name, cells[1], cells[2:-1]))
-    p("Input: scripts/generate_debtors.py, 400,000 rows, seed 7 (≈64 MB), decoded whole on every iteration, ")
-    p("chunks of 256 KiB from `MemoryByteSource`, 16,384 rows per batch. Target ≥ 500 MB/s. IBAN")
-    p("validation: 1,000,000 registry example IBANs of every country, one in ten with a digit changed;")
-    p("target ≥ 20 million/s.")
-    p()
-    pyarrow_path = os.path.join(os.path.dirname(tokenizer_path), "pyarrow.txt")
-    if os.path.exists(pyarrow_path) and os.path.getsize(pyarrow_path):
-        p("Reference on the same input, same run: " + open(pyarrow_path).read().strip()
-          + " (the issue quotes ≈ 260 MB/s).")
-        p()
-    if found:
-        p("| benchmark | unit | best (p0) | median (p50) | worst (p100) | iterations |")
-        p("|---|---|---:|---:|---:|---:|")
-        for name, unit, vals in found:
-            # p0, p25, p50, p75, p90, p99, p100, samples
-            p(f"| {name} | {unit} | {vals[0]} | {vals[2]} | {vals[6]} | {vals[7]} |")
-        p()
-    p("<details><summary>package-benchmark output</summary>")
-    p()
-    p("```")
-    p(tok.rstrip())
-    p("```")
-    p("</details>")
-else:
-    p("_Not run (BENCH_TOKENIZER=0)._")
-p()
-
-psql_runs, s3_runs, local_runs, big_runs = of("psql"), of("sluice-s3"), of("sluice-local"), of("sluice-10m")
-psql_big_runs = of("psql-10m")
-noraw_s3_runs = of("sluice-s3-noraw")
-p(f"### 1M rows: `sluice run` from S3 vs `psql \\copy` ({repeats} alternating runs each)")
-p()
-p("Input: Samples/generated/debtors-1m.csv (scripts/generate_debtors.py --rows 1000000 --seed 1,")
-p(f"{os.path.getsize('Samples/generated/debtors-1m.csv') / 1e6:.1f} MB). psql: `\\copy bench.psql_debtors (14 columns) FROM 'file'")
-p("WITH (FORMAT csv, HEADER true)` into a freshly truncated table of 14 text columns, one transaction.")
-pipeline_note = "pipelines/debtors.yaml" if target == "sluice.debtors" else f"pipelines/debtors.yaml with `target.table: {target}`"
-p(f"sluice: `sluice run PIPELINE --input s3://sluice/bench/debtors-1m.csv --force --json --no-progress`, PIPELINE being")
-p(f"{pipeline_note}, into that freshly truncated table (the 14 columns plus the lineage columns run_id, source_line,")
-p("source_offset, and raw unless `keep_raw: false`), one transaction per batch (batch size and sink connections: the")
-p("pipeline settings above). Each kind had one unmeasured warm-up load. Wall time is the whole command,")
-p("process start to exit. CPU columns: user+sys of the command itself, of all PostgreSQL processes, and")
-p("of SeaweedFS, over the same interval; WAL MB is what PostgreSQL wrote to its log meanwhile.")
-p()
-p("| load | run | rows | wall s | rows/s | command CPU s | postgres CPU s | S3 server CPU s | WAL MB | peak RSS MB |")
-p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-labels = {"psql": "psql \\copy", "sluice-s3": "sluice (S3)", "sluice-s3-noraw": "sluice (S3, keep_raw: false)"}
-order = {"psql": 0, "sluice-s3": 1, "sluice-s3-noraw": 2}
-for r in sorted(psql_runs + s3_runs + noraw_s3_runs, key=lambda r: (r["it"], order[r["kind"]])):
-    label = labels[r["kind"]]
-    p(f"| {label} | {r['it']} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['cpu'])} | {fmt(r['pg'])} | {fmt(r['weed'])} | {fmt(r['wal'], 0)} | {fmt(r['rss_mb'], 1)} |")
-for r in local_runs:
-    p(f"| sluice (local file) | {r['it']} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['cpu'])} | {fmt(r['pg'])} | {fmt(r['weed'])} | {fmt(r['wal'], 0)} | {fmt(r['rss_mb'], 1)} |")
-p()
-if psql_runs and s3_runs:
-    pb, pm = best(psql_runs)["rps"], median_rps(psql_runs)
-    sb, sm = best(s3_runs)["rps"], median_rps(s3_runs)
-    p("| | best rows/s | median rows/s |")
-    p("|---|---:|---:|")
-    p(f"| psql \\copy | {fmt_int(pb)} | {fmt_int(pm)} |")
-    p(f"| sluice (S3) | {fmt_int(sb)} | {fmt_int(sm)} |")
-    if noraw_s3_runs:
-        p(f"| sluice (S3, keep_raw: false) | {fmt_int(best(noraw_s3_runs)['rps'])} | {fmt_int(median_rps(noraw_s3_runs))} |")
-    if local_runs:
-        p(f"| sluice (local file) | {fmt_int(local_runs[0]['rps'])} | — |")
-    p(f"| **ratio sluice (S3) / psql** | **{sb / pb:.2f}×** | **{sm / pm:.2f}×** |")
-    if noraw_s3_runs:
-        p(f"| ratio sluice (S3, keep_raw: false) / psql | {best(noraw_s3_runs)['rps'] / pb:.2f}× | {median_rps(noraw_s3_runs) / pm:.2f}× |")
-    if local_runs:
-        p(f"| ratio sluice (local) / psql | {local_runs[0]['rps'] / pb:.2f}× | {local_runs[0]['rps'] / pm:.2f}× |")
-    p()
-    p("Target: ≥ 1.0× psql.")
-    p()
-busiest = max(rows, key=lambda r: r["busy"]) if rows else None
-if busiest:
-    p(f"Other load: in the second before each measurement the CPUs were at most {busiest['busy']}% busy "
-      f"({busiest['kind']} #{busiest['it']}); above 15% the script warns, since another process then competes for the 2 cores.")
-    p()
-
-shape_runs, noraw_runs = of("psql-shape"), of("psql-noraw")
-if shape_runs:
-    p("### Diagnostic: PostgreSQL alone on sluice's rows")
-    p()
-    p(f"The accepted rows of the local sluice load, exported with `\\copy (SELECT … FROM {target} WHERE run_id = …) TO`")
-    p(f"as COPY text and loaded by `psql \\copy` in one transaction into an empty table `LIKE {target}`")
-    p(f"({shape_bytes / 1e6:.1f} MB of COPY text: lineage columns, the 14 columns and `raw`), and into the same table")
-    p(f"without `raw` ({noraw_bytes / 1e6:.1f} MB). The first is the floor for sluice's row shape: the gap between it")
-    p("and psql's 14-column CSV load is the cost of the wider rows; the gap between it and `sluice run` is sluice's")
-    p("own (reading, batching, one transaction per batch, rejections, checkpoints).")
-    p()
-    p("| load | run | rows | wall s | rows/s | postgres CPU s | WAL MB |")
-    p("|---|---:|---:|---:|---:|---:|---:|")
-    for label, rs in (("sluice's rows, all columns", shape_runs), ("sluice's rows, without raw", noraw_runs)):
-        for r in rs:
-            p(f"| psql \\copy, {label} | {r['it']} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['pg'])} | {fmt(r['wal'], 0)} |")
-    p()
-    if psql_runs:
-        line = f"Best: all columns {fmt_int(best(shape_runs)['rps'])} rows/s = {best(shape_runs)['rps'] / best(psql_runs)['rps']:.2f}× psql's 14-column load"
-        if noraw_runs:
-            line += f"; without raw {fmt_int(best(noraw_runs)['rps'])} rows/s = {best(noraw_runs)['rps'] / best(psql_runs)['rps']:.2f}×"
-        if local_runs:
-            line += f". sluice from the local file reached {local_runs[0]['rps'] / best(shape_runs)['rps']:.2f}× of the all-columns floor"
-        if s3_runs:
-            line += f", from S3 (best) {best(s3_runs)['rps'] / best(shape_runs)['rps']:.2f}×"
-        p(line + ".")
-        p()
-
-if big_runs and psql_big_runs:
-    pb, sb = psql_big_runs[0], big_runs[0]
-    p("### 10M rows: `sluice run` from S3 vs `psql \\copy` (one run each)")
-    p()
-    p("Samples/generated/debtors-10m.csv (seed 10, "
-      f"{os.path.getsize('Samples/generated/debtors-10m.csv') / 1e9:.2f} GB), loaded the same way as the 1M file.")
-    p()
-    p("| load | rows | wall s | rows/s | command CPU s | postgres CPU s | S3 server CPU s | WAL MB | peak RSS MB |")
-    p("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for label, r in (("psql \\copy", pb), ("sluice (S3)", sb)):
-        p(f"| {label} | {fmt_int(r['rows'])} | {fmt(r['wall'])} | {fmt_int(r['rps'])} | {fmt(r['cpu'])} | {fmt(r['pg'])} | {fmt(r['weed'])} | {fmt(r['wal'], 0)} | {fmt(r['rss_mb'], 1)} |")
-    p()
-    p(f"Ratio sluice / psql at 10M rows: **{sb['rps'] / pb['rps']:.2f}×**.")
-    p()
-
-p("### Peak RSS of `sluice run`")
-p()
-p("| input | rows | peak RSS MB | wall s | rows/s |")
-p("|---|---:|---:|---:|---:|")
-for label, rs in (("1M from S3 (max of runs)", s3_runs), ("1M from S3, keep_raw: false (max of runs)", noraw_s3_runs), ("1M local file", local_runs), ("10M from S3", big_runs)):
-    if rs:
-        r = max(rs, key=lambda r: r["rss_mb"])
-        p(f"| {label} | {fmt_int(r['rows'])} | {fmt(r['rss_mb'], 1)} | {fmt(r['wall'])} | {fmt_int(r['rps'])} |")
-p()
-p("Target: ≤ 150 MB, the same for 1M and 10M rows. Measured with GNU time (`%M`, max resident set).")
-p()
-
-p("### Where the time goes (sluice's own stage busy times)")
-p()
-p("From the `--json` summary: `seconds` is the run inside the process; `stage_seconds` is each step's busy")
-p("time (parse = decoding, incl. waiting for S3 bytes; stages = map/validate; encode = COPY text;")
-p("sink = COPY + checkpoint + commit in PostgreSQL, summed over the sink connections). The steps overlap, so")
-p("they add up to more than `seconds`.")
-p()
-p("| run | rows read | accepted | rejected | seconds | rows/s (own) | parse | stages | encode | sink |")
-p("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for r in s3_runs + noraw_s3_runs + local_runs + big_runs:
-    s = r["summary"]; st = s.get("stage_seconds", {})
-    label = {"sluice-s3": "1M S3", "sluice-s3-noraw": "1M S3 no raw", "sluice-local": "1M local", "sluice-10m": "10M S3"}[r["kind"]] + f" #{r['it']}"
-    p(f"| {label} | {fmt_int(r['rows'])} | {fmt_int(r['accepted'])} | {fmt_int(r['rejected'])} | {fmt(s['seconds'])} | {fmt_int(s['rows_per_second'])} | "
-      + " | ".join(fmt(st[k]) if k in st else "—" for k in ("parse", "stages", "encode", "sink")) + " |")
-p()
-p("<!-- bench.sh:end -->")
-PY
-
-cat "$REPORT"
+REPORT_ARGS=(loads --results "$RESULTS" --tokenizer "$TOKENIZER_OUT" --pyarrow "$WORK/pyarrow.txt"
+  --repeats "$REPEATS" --target "$TARGET" --pipeline "$PIPELINE" --sluice "$SLUICE"
+  --shape-bytes "$SHAPE_BYTES" --noraw-bytes "$NORAW_BYTES"
+  --sample-1m "$FILE_1M" --sample-10m "$FILE_10M")
+[[ -n "${BENCH_REVISION:-}" ]] && REPORT_ARGS+=(--revision "$BENCH_REVISION")
+[[ -n "${BENCH_COMMAND:-}" ]] && REPORT_ARGS+=(--command "$BENCH_COMMAND")
 if [[ "$OUTPUT" != "-" ]]; then
   mkdir -p "$(dirname "$OUTPUT")"
-  python3 - "$OUTPUT" "$REPORT" <<'PY'
-import os, re, sys
-out, report = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
-if os.path.exists(out):
-    text = open(out).read()
-    pattern = re.compile(r"<!-- bench\.sh:begin.*?<!-- bench\.sh:end -->\n?", re.S)
-    text = pattern.sub(lambda _: report, text, count=1) if pattern.search(text) else text.rstrip("\n") + "\n\n" + report
-else:
-    text = "# Performance\n\n" + report
-open(out, "w").write(text)
-PY
-  log "report written to $OUTPUT (between the bench.sh:begin/end markers)"
+  REPORT_ARGS+=(--output "$OUTPUT")
 fi
+python3 scripts/bench_report.py "${REPORT_ARGS[@]}" || die "the report failed; raw outputs: BENCH_KEEP_DIR keeps them"

@@ -8,8 +8,9 @@
 #      pipeline is needed);
 #   2. writes the CSV and the XLSX rejection report of each with `sluice report rejections`,
 #      measuring wall time and peak RSS with GNU time (`%M`, max resident set);
-#   3. prints a markdown section and writes it at the end of docs/performance.md between the
-#      "bench_report.sh:begin/end" markers (the rest of the file is left alone);
+#   3. has scripts/bench_report.py (`rejections`) print a markdown section and write it into
+#      docs/performance.md between the "bench_report.sh:begin/end" markers (the rest of the
+#      file is left alone; REPORT_OUTPUT=- prints it only);
 #   4. deletes the two runs and their rejections (REPORT_KEEP=1 keeps them).
 #
 # It uses .build/release/sluice when that binary has the `report` command, else
@@ -77,9 +78,8 @@ trap cleanup EXIT
 plan="$(psql_ -c "EXPLAIN SELECT batch_seq, line, byte_offset, code, message, column_name, raw FROM sluice.rejections
   WHERE run_id = '$large_id' ORDER BY line, batch_seq, ctid" | tr '\n' ' ' | sed -E 's/  +/ /g; s/\(cost=[^)]*\)//g')"
 
-declare -A peak
-table="| rejections | format | wall s | CPU s (user+sys) | rows/s (wall) | peak RSS MB | file MB |
-|---:|---|---:|---:|---:|---:|---:|"
+results="$report_dir/results.jsonl"
+: >"$results"
 for spec in "$small:$small_id" "$rows:$large_id"; do
   count="${spec%%:*}"; id="${spec#*:}"
   for format in csv xlsx; do
@@ -88,51 +88,11 @@ for spec in "$small:$small_id" "$rows:$large_id"; do
     echo "bench_report: $count rejections -> $format ..." >&2
     /usr/bin/time -f '%e %M %U %S' -o "$timing" "$bin" report rejections "$id" --format "$format" --output "$out" 2>"$report_dir/stderr-$count-$format.txt" || { cat "$report_dir/stderr-$count-$format.txt" >&2; exit 1; }
     read -r wall rss user sys < <(tail -1 "$timing")
-    peak["$count-$format"]="$rss"
-    size="$(stat -c %s "$out")"
-    table+="
-$(awk -v n="$count" -v f="$format" -v w="$wall" -v c="$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" -v r="$rss" -v s="$size" 'BEGIN {
-      printf "| %d | %s | %.1f | %.1f | %d | %.1f | %.1f |", n, f, w, c, (w > 0 ? n / w : 0), r / 1024, s / 1048576 }')"
+    printf '{"rejections": "%s", "format": "%s", "wall": "%s", "user": "%s", "sys": "%s", "maxrss_kb": "%s", "bytes": "%s"}\n' \
+      "$count" "$format" "$wall" "$user" "$sys" "$rss" "$(stat -c %s "$out")" >>"$results"
   done
 done
 
-if [[ "$build" == release ]]; then
-  cost_note="The release build writes CSV at about 40k rows/s and XLSX at about 27k rows/s; memory is the same as in a debug build."
-else
-  cost_note="In a debug build most of the CPU time goes to PostgresNIO decoding the rows (itself built without optimisation; \`perf\` puts it at about 60 %), then to quoting and masking. A release build is several times faster."
-fi
-section="## Rejection reports
-
-<!-- bench_report.sh:begin -->
-Measured by \`scripts/bench_report.sh\` (\`make bench-report\`) on $(date -u +%Y-%m-%d), $build build
-(\`$bin\`), $(nproc) cores shared with other work. Each run's rejections are made with SQL
-(\`generate_series\`): debtors-like records of 14 fields (one with an embedded line break), one
-\`iban.checksum\` reason each; reports are masked (the default). Peak RSS is GNU time's \`%M\`.
-
-$table
-
-Peak RSS for $rows rejections minus peak RSS for $small: CSV $(( (peak[$rows-csv] - peak[$small-csv]) / 1024 )) MB,
-XLSX $(( (peak[$rows-xlsx] - peak[$small-xlsx]) / 1024 )) MB. Memory does not grow with the rejections: rows stream from PostgreSQL with back-pressure and
-are written through a fixed buffer (CSV) or libxlsxwriter's \`constant_memory\` mode (XLSX, one
-row in memory, the sheet in a temporary file until the zip is written).
-
-Query plan of the report's query for the larger run: \`$plan\`
-
-$cost_note
-<!-- bench_report.sh:end -->"
-
-echo "$section"
-doc=docs/performance.md
-python3 - "$doc" "$section" <<'PY'
-import sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read()
-begin = text.find("## Rejection reports\n\n<!-- bench_report.sh:begin -->")
-if begin >= 0:
-    end = text.index("<!-- bench_report.sh:end -->", begin) + len("<!-- bench_report.sh:end -->")
-    text = text[:begin] + section + text[end:]
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w", encoding="utf-8").write(text)
-PY
-echo "bench_report: wrote the section to $doc" >&2
+output="${REPORT_OUTPUT:-docs/performance.md}"
+python3 scripts/bench_report.py rejections --results "$results" --rows "$rows" --small "$small" \
+  --binary "$bin" --build "$build" --plan "$plan" --output "$output"

@@ -5,15 +5,17 @@
 # BENCH_REPEATS times each (default 3). Reports wall clock, rows/s, the ratio, sluice's peak
 # RSS, the busy time of the screen and dedup stages, and what screening rejected.
 #
-# It writes the report into docs/performance.md between the "bench_screening.sh:begin/end"
-# markers (BENCH_OUTPUT=- prints it only).
+# scripts/bench_report.py (`screening`) formats what it measured and writes the report into
+# docs/performance.md between the "bench_screening.sh:begin/end" markers (BENCH_OUTPUT=- prints
+# it only).
 #
 # WHAT IT CHANGES: blacklist entries with source 'bench-screening' and billing attempts of run
 # 00000000-0000-4000-8000-00000000b0b0 are added for the measurement and deleted at the end;
 # tables bench.psql_screen and bench.sluice_screen are (re)created; each sluice load adds a
 # run to sluice.runs; the S3 key bench/debtors-1m.csv is uploaded when missing.
 #
-# Settings: BENCH_REPEATS=3, BENCH_BUILD=1 (0 uses the existing .build/release/sluice),
+# Settings: BENCH_REPEATS=3, BENCH_BUILD=1 (0 uses the existing binary as it is),
+# BENCH_SLUICE=.build/release/sluice (the binary to measure; BENCH_BUILD=1 builds only that one),
 # BENCH_ENTRIES=100000, BENCH_ATTEMPTS=1000000, BENCH_OUTPUT=docs/performance.md.
 set -euo pipefail
 
@@ -26,7 +28,8 @@ ENTRIES="${BENCH_ENTRIES:-100000}"
 ATTEMPTS="${BENCH_ATTEMPTS:-1000000}"
 OUTPUT="${BENCH_OUTPUT:-docs/performance.md}"
 STATE_DIR="${SLUICE_STATE_DIR:-$REPO_ROOT/.sluice}"
-SLUICE="$REPO_ROOT/.build/release/sluice"
+SLUICE="${BENCH_SLUICE:-$REPO_ROOT/.build/release/sluice}"
+[[ "$SLUICE" == /* ]] || SLUICE="$REPO_ROOT/$SLUICE"
 FILE="$REPO_ROOT/Samples/generated/debtors-1m.csv"
 KEY="bench/debtors-1m.csv"
 ROWS=1000000
@@ -108,7 +111,8 @@ prepare() {
   psql -qXc "TRUNCATE bench.psql_screen" -c "CHECKPOINT" >/dev/null
 }
 
-# measure KIND ITERATION command... → one line "kind iter wall_s peak_rss_kb" in $WORK/results
+# measure KIND ITERATION command... → one JSON line in $WORK/results.jsonl (the fields of
+# `scripts/bench_report.py screening --help`)
 measure() {
   local kind="$1" iteration="$2"
   shift 2
@@ -121,7 +125,8 @@ measure() {
   local wall rss
   wall="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')"
   rss="$(tail -n1 "$WORK/$kind-$iteration.time")"
-  printf '%s\t%s\t%s\t%s\n' "$kind" "$iteration" "$wall" "$rss" >>"$WORK/results"
+  printf '{"kind": "%s", "iteration": "%s", "wall": "%s", "maxrss_kb": "%s", "output": "%s"}\n' \
+    "$kind" "$iteration" "$wall" "$rss" "$WORK/$kind-$iteration.out" >>"$WORK/results.jsonl"
   log "$(printf '%-7s #%s %7.2f s, peak RSS %6.1f MB' "$kind" "$iteration" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')")"
 }
 
@@ -130,56 +135,13 @@ log "warm-up (not measured)"
 prepare
 psql -qX -c "$PSQL_COPY" >/dev/null
 "$SLUICE" run "$PIPELINE" --input "$INPUT" --force --json --no-progress >"$WORK/warm-up.json"
-: >"$WORK/results"
+: >"$WORK/results.jsonl"
 for ((i = 1; i <= REPEATS; i++)); do
   measure psql "$i" psql -qX -v ON_ERROR_STOP=1 -c "$PSQL_COPY"
   measure sluice "$i" "$SLUICE" run "$PIPELINE" --input "$INPUT" --force --json --no-progress
 done
 
-REPORT="$WORK/report.md"
-python3 - "$WORK" "$REPEATS" "$ROWS" "$ENTRY_COUNT" "$ATTEMPT_COUNT" "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')" >"$REPORT" <<'PY'
-import json, statistics, sys
-work, repeats, rows, entries, attempts, revision = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-results = [line.split("\t") for line in open(f"{work}/results").read().splitlines()]
-def walls(kind): return [float(r[2]) for r in results if r[0] == kind]
-def rss(kind): return max(int(r[3]) for r in results if r[0] == kind) / 1024
-psql, sluice = walls("psql"), walls("sluice")
-pm, sm = statistics.median(psql), statistics.median(sluice)
-summaries = [json.load(open(f"{work}/sluice-{i}.out")) for i in range(1, repeats + 1)]
-last = summaries[-1]
-reasons = last["totals"]["rejected_by_reason"]
-screen = {k: v for k, v in sorted(reasons.items()) if k.startswith(("blacklist.", "history.", "dedup."))}
-stage = lambda name: statistics.median(s["stage_seconds"].get(name, 0) for s in summaries)
-print(f"Measured with `make bench-screening` (scripts/bench_screening.sh), revision {revision}, "
-      f"{repeats} alternating loads each of the 1M-row file from S3 (SeaweedFS) into PostgreSQL on this machine "
-      f"(2 cores shared by sluice, PostgreSQL and SeaweedFS). Blacklist: {entries} entries; earlier attempts: {attempts} rows.")
-print()
-print("| load | median wall | best wall | rows/s (median) | vs psql (median) | peak RSS |")
-print("|---|---|---|---|---|---|")
-print(f"| `psql \\copy` (CSV, no checks) | {pm:.2f} s | {min(psql):.2f} s | {rows / pm:,.0f} | 1.00× | {rss('psql'):.0f} MB |")
-print(f"| `sluice run` (validate + screen + dedup) | {sm:.2f} s | {min(sluice):.2f} s | {rows / sm:,.0f} | {pm / sm:.2f}× | {rss('sluice'):.0f} MB |")
-print()
-print(f"Busy time inside sluice (median): screen {stage('stage.screen'):.2f} s, dedup {stage('stage.dedup'):.2f} s, "
-      f"validate {stage('stage.validate'):.2f} s, map {stage('stage.map'):.2f} s; parse {stage('parse'):.2f} s; "
-      f"COPY sinks {stage('sink'):.2f} s (summed over the parallel connections).")
-print()
-print("Rows held back by screening and dedup in each load: " + ", ".join(f"`{k}` {v:,}" for k, v in screen.items())
-      + f"; {last['totals']['rows_accepted']:,} of {last['totals']['rows_read']:,} rows loaded.")
-PY
-cat "$REPORT"
-if [[ "$OUTPUT" != "-" ]]; then
-  python3 - "$OUTPUT" "$REPORT" <<'PY'
-import sys
-path, report = sys.argv[1], open(sys.argv[2]).read().strip()
-text = open(path).read()
-begin, end = "<!-- bench_screening.sh:begin -->", "<!-- bench_screening.sh:end -->"
-block = f"{begin}\n{report}\n{end}"
-if begin in text:
-    head, rest = text.split(begin, 1)
-    text = head + block + rest.split(end, 1)[1]
-else:
-    text = text.rstrip() + "\n\n## Screening (issue 4)\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
-  log "report written to $OUTPUT"
-fi
+REPORT_ARGS=(screening --results "$WORK/results.jsonl" --rows "$ROWS" --entries "$ENTRY_COUNT" --attempts "$ATTEMPT_COUNT"
+  --revision "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes')")
+[[ "$OUTPUT" == "-" ]] || REPORT_ARGS+=(--output "$OUTPUT")
+python3 scripts/bench_report.py "${REPORT_ARGS[@]}" || die "the report failed"

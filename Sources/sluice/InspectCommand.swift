@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SluiceCore
 import SluiceFormats
 import SluicePipeline
@@ -163,27 +164,11 @@ struct RecordPrinter {
         }
     }
 
-    /// A JSON array of strings, escaping only what JSON requires so text stays readable.
+    /// A JSON array of strings, one line. `JSONEncoder` escapes what JSON requires; slashes
+    /// and non-ASCII letters stay as they are, so text stays readable.
     static func jsonArray(_ fields: [String]) -> String {
-        var out = "["
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for scalar in field.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            out += "\""
-        }
-        return out + "]"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
     }
 }

@@ -57,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            print(SummaryText.render(summary))
+            print(summary.text)
         }
         switch RunStatus(rawValue: summary.status) {
         case .failedBudget?: throw ExitCode(ExitCodes.budgetExceeded)
@@ -142,50 +142,5 @@ extension RunCommand {
             throw SluiceError(.invalidArgument, "SLUICE_LEASE_TTL must be a number of seconds from 1 to 3600, found '\(text)'")
         }
         return .milliseconds(Int64(value * 1000))
-    }
-}
-
-/// The human-readable run summary.
-enum SummaryText {
-    static func render(_ summary: RunSummary) -> String {
-        let totals = summary.totals
-        var lines: [String] = []
-        lines.append("Run \(summary.runID) \(summary.status)\(summary.resumed ? " (resumed)" : "")")
-        lines.append("  pipeline   \(summary.pipeline) → \(summary.targetTable)")
-        lines.append("  object     \(summary.object)")
-        if !summary.detected.isEmpty { lines.append("  detected   \(summary.detected.joined(separator: ", "))") }
-        lines.append("  rows read  \(pad(totals.rowsRead))")
-        lines.append("  accepted   \(pad(totals.rowsAccepted))")
-        lines.append("  rejected   \(pad(totals.rowsRejected))")
-        if totals.rowsFlagged > 0 {
-            lines.append("  flagged    \(pad(totals.rowsFlagged))  (accepted, for review)")
-            for (code, count) in totals.flaggedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
-                lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")
-            }
-        }
-        if totals.rowsSkipped > 0 { lines.append("  blank      \(pad(totals.rowsSkipped))  (blank lines or rows, skipped)") }
-        for (code, count) in totals.rejectedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
-            lines.append("    \(code.padding(toLength: 28, withPad: " ", startingAt: 0)) \(pad(count))")
-        }
-        lines.append("  data       " + (totals.bytesRead > 0 ? "\(Terminal.bytes(totals.bytesRead)) in " : "") + "\(totals.batches) batches")
-        lines.append("  time       \(Terminal.fixed(summary.seconds, 2)) s, \(Terminal.grouped(Int64(summary.rowsPerSecond))) rows/s"
-            + (summary.resumed ? " (this attempt: \(Terminal.grouped(summary.thisAttempt.rowsRead)) rows)" : ""))
-        if !summary.stageSeconds.isEmpty {
-            let stages = ["parse", "stages", "encode", "sink"].compactMap { name in
-                summary.stageSeconds[name].map { "\(name) \(Terminal.fixed($0, 2))s" }
-            }
-            lines.append("  busy       " + stages.joined(separator: ", "))
-            let perStage = ["map", "validate", "screen", "dedup"].compactMap { name in
-                summary.stageSeconds["stage." + name].map { "\(name) \(Terminal.fixed($0, 2))s" }
-            }
-            if !perStage.isEmpty { lines.append("  stages     " + perStage.joined(separator: ", ")) }
-        }
-        if let error = summary.error { lines.append("  error      \(error)") }
-        return lines.joined(separator: "\n")
-    }
-
-    private static func pad(_ value: Int64) -> String {
-        let text = Terminal.grouped(value)
-        return String(repeating: " ", count: max(0, 12 - text.count)) + text
     }
 }

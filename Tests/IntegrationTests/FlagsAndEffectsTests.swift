@@ -17,7 +17,7 @@ struct FlagsAndEffectsTests {
 
     /// Flags every tenth row it sees accepted, and hands one effect row per batch to the sink.
     final class ReviewStage: Stage {
-        let name = "review"
+        let name: StageName = "review"
         let effectsTable: String
         let flagged = Mutex(0)
 
@@ -38,7 +38,7 @@ struct FlagsAndEffectsTests {
 
     /// Fails the run at one batch, after the review stage has worked on it.
     struct FailAt: Stage {
-        let name = "fail"
+        let name: StageName = "fail"
         let sequence: Int
         func process(_ batch: inout RecordBatch) async throws {
             if batch.sequence == sequence { throw SluiceError(.internalError, "failing on purpose at batch \(sequence)") }

@@ -175,7 +175,7 @@ struct ReportTests {
         let manifest = try Manifest.load(IntegrationEnvironment.path("Samples/debtors-10k.manifest.json"))
         #expect(summary.rejectionsByReason == manifest.expectedRejections)
         var byStage: [String: Int64] = [:]
-        for (code, count) in manifest.expectedRejections { byStage[ReasonCode(code).stage, default: 0] += count }
+        for (code, count) in manifest.expectedRejections { byStage[ReasonCode(code).stage.rawValue, default: 0] += count }
         #expect(summary.rejectionsByStage == byStage)
         #expect(byStage == ["map": 184, "validate": 723, "parse": 23, "dedup": 99], "*.required is the mapping stage's, encoding.* parsing's")
         #expect(summary.status == "completed")

@@ -61,13 +61,13 @@ extension ReasonCode {
 
     /// The pipeline stage that gives this code, for summaries: `parse`, `map`, `validate`,
     /// `dedup` or `screen`.
-    public var stage: String {
+    public var stage: StageName {
         let family = rawValue.prefix { $0 != "." }
         switch family {
-        case "csv", "xlsx", "encoding": return "parse"
-        case "dedup": return "dedup"
-        case "blacklist", "history": return "screen"
-        default: return rawValue.hasSuffix(".required") || family == "mapping" ? "map" : "validate"
+        case "csv", "xlsx", "encoding": return .parse
+        case "dedup": return .dedup
+        case "blacklist", "history": return .screen
+        default: return rawValue.hasSuffix(".required") || family == "mapping" ? .map : .validate
         }
     }
 }

@@ -33,7 +33,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
     /// A human-readable reason, free of row data.
     public var reason: String
     public var pipeline: String?
-    public var stage: String?
+    public var stage: StageName?
     public var object: String?
     public var line: Int64?
     public var column: String?
@@ -43,7 +43,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
         _ code: Code,
         _ reason: String,
         pipeline: String? = nil,
-        stage: String? = nil,
+        stage: StageName? = nil,
         object: String? = nil,
         line: Int64? = nil,
         column: String? = nil,
@@ -76,7 +76,7 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
     }
 
     /// The same error with the context fields that are still empty filled in.
-    public func adding(pipeline: String? = nil, stage: String? = nil, object: String? = nil) -> SluiceError {
+    public func adding(pipeline: String? = nil, stage: StageName? = nil, object: String? = nil) -> SluiceError {
         var copy = self
         copy.pipeline = copy.pipeline ?? pipeline
         copy.stage = copy.stage ?? stage

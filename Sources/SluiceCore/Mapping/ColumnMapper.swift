@@ -4,7 +4,7 @@
 /// A required column that is empty rejects the row with `<column>.required`, e.g. `iban.required`.
 public struct ColumnMapper: Stage {
     public let mapping: ColumnMapping
-    public var name: String { "map" }
+    public var name: StageName { .map }
 
     public init(mapping: ColumnMapping) {
         self.mapping = mapping

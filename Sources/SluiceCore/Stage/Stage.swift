@@ -6,7 +6,7 @@
 /// must be `Sendable`; per-run state lives behind the stage's own synchronisation.
 public protocol Stage: Sendable {
     /// A short name for logs, errors and counters, e.g. `map`, `validate`.
-    var name: String { get }
+    var name: StageName { get }
 
     /// Processes one batch. Throwing fails the run; a bad row is a rejection, not an error.
     func process(_ batch: inout RecordBatch) async throws

@@ -87,7 +87,7 @@ struct BatchFlow<Sink: RecordSink>: Sendable {
                     do {
                         let busy = try await Self.run(stage, from: input, to: output, clock: clock)
                         output.finish()
-                        return StepResult(timings: ["stage." + stage.name: busy])
+                        return StepResult(timings: ["stage." + stage.name.rawValue: busy])
                     } catch {
                         output.fail(error)
                         throw error

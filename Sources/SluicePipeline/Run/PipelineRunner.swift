@@ -231,31 +231,10 @@ public struct PipelineRunner: Sendable {
         if let offset = resume.offset, let line = resume.line {
             try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
         }
+        let repositories = PostgresStageRepositories(connection: connection, screening: screening, logger: logger)
+        let stages = try await PipelineBuilder(spec: spec, repositories: repositories, logger: logger)
+            .stages(mapping: mapping, runID: run.id, resumeOffset: resume.offset, additional: options.additionalStages)
         let columnNames = spec.columns.map(\.name)
-        var stages: [any Stage] = [
-            ColumnMapper(mapping: mapping),
-            ValidationStage(columns: columnNames, rules: spec.validation),
-        ]
-        if let screening {
-            let index = try await BlacklistStore(connection: screening, logger: logger).loadIndex()
-            logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
-            var history: AttemptHistory?
-            if !spec.screening.checks.isDisjoint(with: [.chargeback, .cooldown]) {
-                let loaded = try await AttemptHistory(connection: screening, runID: run.id, cooldownDays: spec.screening.cooldownDays, logger: logger)
-                logger.info("billing history loaded", metadata: ["ibans": "\(loaded.candidates)"])
-                history = loaded
-            }
-            stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
-        }
-        if !spec.dedupKey.isEmpty {
-            let dedup = try DedupStage(keyColumns: spec.dedupKey, columns: columnNames)
-            if let offset = resume.offset {
-                let loaded = try await DedupReload(connection: connection, logger: logger).reload(dedup, table: spec.target, runID: run.id, before: offset)
-                logger.info("dedup keys reloaded", metadata: ["rows": "\(loaded)"])
-            }
-            stages.append(dedup)
-        }
-        stages += options.additionalStages
         let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
         var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]
         for extra in extraSinks {

@@ -56,12 +56,12 @@ public struct RunSummaryReport: Sendable, Hashable, Codable {
     /// Sums reason counts by the stage that gives each code (`ReasonCode.stage`).
     public static func byStage(_ reasons: [String: Int64]) -> [String: Int64] {
         var stages: [String: Int64] = [:]
-        for (code, count) in reasons { stages[ReasonCode(code).stage, default: 0] += count }
+        for (code, count) in reasons { stages[ReasonCode(code).stage.rawValue, default: 0] += count }
         return stages
     }
 
     /// The stages in pipeline order, then any other.
-    static let stageOrder = ["parse", "map", "validate", "dedup", "screen"]
+    static let stageOrder = ([StageName.parse] + StageName.pipelineOrder).map(\.rawValue)
 
     var sortedStages: [(String, Int64)] {
         rejectionsByStage.sorted { (Self.stageOrder.firstIndex(of: $0.key) ?? 99, $0.key) < (Self.stageOrder.firstIndex(of: $1.key) ?? 99, $1.key) }

@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// Memory: one `FingerprintTable`, 12 bytes per slot (see there), whatever the key's length.
 public final class DedupStage: Stage {
-    public var name: String { "dedup" }
+    public var name: StageName { .dedup }
 
     /// The key's columns, by name, in key order.
     public let keyColumns: [String]

@@ -11,15 +11,16 @@ import SluiceCore
 /// 5. `blacklist.email` — the e-mail, lower-cased;
 /// 6. `blacklist.bic` — the BIC, or a prefix of it.
 ///
-/// Blacklist checks use the in-memory `BlacklistIndex`; history checks use `AttemptHistory`'s
-/// per-run filter and at most one query per batch for its candidates, never one per row.
+/// Blacklist checks use the in-memory `BlacklistIndex`; history checks use a `HistoryLookup`
+/// (in production `AttemptHistory`: a per-run filter and at most one query per batch for its
+/// candidates, never one per row).
 /// Rows already rejected are not screened.
 public struct ScreeningStage: Stage {
-    public var name: String { "screen" }
+    public var name: StageName { .screen }
 
     public let rules: ScreeningRules
     public let index: BlacklistIndex
-    public let history: AttemptHistory?
+    public let history: (any HistoryLookup)?
     private let checks: [ScreeningRules.Check]
     private let iban: Int?
     private let firstName: Int?
@@ -32,7 +33,7 @@ public struct ScreeningStage: Stage {
     ///   - columns: the pipeline's canonical columns, in value-table order. Checks whose
     ///     column the pipeline lacks are skipped.
     ///   - history: `nil` skips the chargeback and cooldown checks.
-    public init(columns: [String], rules: ScreeningRules, index: BlacklistIndex, history: AttemptHistory?) {
+    public init(columns: [String], rules: ScreeningRules, index: BlacklistIndex, history: (any HistoryLookup)?) {
         self.rules = rules
         self.index = index
         self.history = history
@@ -58,7 +59,7 @@ public struct ScreeningStage: Stage {
         let digests = needsDigests ? ibanDigests(of: batch) : [IBANDigest?](repeating: nil, count: batch.rowCount)
         var flags: [IBANDigest: HistoryFlags] = [:]
         if let history, checks.contains(.chargeback) || checks.contains(.cooldown) {
-            flags = try await history.flags(for: digests.compactMap { $0 })
+            flags = try await history.historyFlags(for: digests.compactMap { $0 })
         }
         screen(&batch, digests: digests, history: flags)
     }

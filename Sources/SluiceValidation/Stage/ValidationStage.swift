@@ -24,7 +24,7 @@ import SluiceCore
 /// mapped, are skipped.
 public struct ValidationStage: Stage {
     /// `validate`, for logs and errors.
-    public var name: String { "validate" }
+    public var name: StageName { .validate }
 
     /// Canonical column names in the order of the batch's value table.
     public let columns: [String]

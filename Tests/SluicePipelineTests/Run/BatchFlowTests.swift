@@ -78,14 +78,14 @@ struct BatchFlowTests {
 
     /// A stage that notes the batches it saw, optionally sleeping a random time per batch.
     final class ProbeStage: Stage {
-        let name: String
+        let name: StageName
         let maxConcurrentBatches: Int
         let jitter: Bool
         let seen = Mutex<[Int]>([])
         let failAt: Int?
 
         init(_ name: String, concurrency: Int = 1, jitter: Bool = false, failAt: Int? = nil) {
-            self.name = name
+            self.name = StageName(rawValue: name)
             self.maxConcurrentBatches = concurrency
             self.jitter = jitter
             self.failAt = failAt
@@ -244,7 +244,7 @@ struct BatchFlowTests {
     }
 
     final class GatedStage: Stage {
-        let name = "vop"
+        let name: StageName = "vop"
         let maxConcurrentBatches: Int
         let gate: Gate
         let finished = Mutex<[Int]>([])

@@ -31,7 +31,8 @@ struct RunSummaryReportTests {
         let text = Self.summary.text()
         #expect(text.contains("Rows      read 100  accepted 90  rejected 10"))
         #expect(text.contains("(3.5 s)"))
-        let stages = ["  parse", "  map", "  validate", "  dedup", "  screen"].map { text.range(of: $0)!.lowerBound }
+        // The order a run applies them: screening before dedup (docs/architecture.md).
+        let stages = ["  parse", "  map", "  validate", "  screen", "  dedup"].map { text.range(of: $0)!.lowerBound }
         #expect(stages == stages.sorted())
         #expect(text.range(of: "iban.checksum")!.lowerBound < text.range(of: "amount.required")!.lowerBound)
         #expect(text.contains("validate  1.25"))

@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluicePostgres
+import SluiceStages
+import SluiceValidation
+
+/// Turns a pipeline spec into the stages of one run: map → validate → screen → dedup, then
+/// any additional stages. What the stages need from the database comes through
+/// `StageRepositories`, so the builder holds no SQL and is tested with repositories in memory.
+struct PipelineBuilder: Sendable {
+    let spec: PipelineSpec
+    let repositories: any StageRepositories
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - resumeOffset: where a resumed run continues; its dedup keys below it are reloaded.
+    ///   - additional: stages run after the pipeline's own.
+    func stages(mapping: ColumnMapping, runID: UUID, resumeOffset: Int64?, additional: [any Stage] = []) async throws -> [any Stage] {
+        let columnNames = spec.columns.map(\.name)
+        var stages: [any Stage] = [
+            ColumnMapper(mapping: mapping),
+            ValidationStage(columns: columnNames, rules: spec.validation),
+        ]
+        if spec.screening.enabled {
+            let index = try await repositories.blacklistIndex()
+            logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])
+            var history: (any HistoryLookup)?
+            if !spec.screening.checks.isDisjoint(with: [.chargeback, .cooldown]) {
+                let loaded = try await repositories.history(runID: runID, cooldownDays: spec.screening.cooldownDays)
+                logger.info("billing history loaded", metadata: ["ibans": "\(loaded.candidates)"])
+                history = loaded
+            }
+            stages.append(ScreeningStage(columns: columnNames, rules: spec.screening, index: index, history: history))
+        }
+        if !spec.dedupKey.isEmpty {
+            let dedup = try DedupStage(keyColumns: spec.dedupKey, columns: columnNames)
+            if let resumeOffset {
+                let loaded = try await repositories.reloadDedupKeys(into: dedup, table: spec.target, runID: runID, before: resumeOffset)
+                logger.info("dedup keys reloaded", metadata: ["rows": "\(loaded)"])
+            }
+            stages.append(dedup)
+        }
+        return stages + additional
+    }
+}
