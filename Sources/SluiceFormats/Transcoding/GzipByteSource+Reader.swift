@@ -37,7 +37,7 @@ extension GzipByteSource {
         private var produced: Int64 = 0
         private var member = 1
         private var state = State.member
-        private let inflater: GzipInflater
+        private let inflater: Inflater
 
         init(source: GzipByteSource, start: Int64, end: Int64?, expectedETag: String?) async throws {
             inner = source.inner
@@ -57,10 +57,10 @@ extension GzipByteSource {
             }
         }
 
-        private static func makeInflater(object: SourceObject) throws -> GzipInflater {
+        private static func makeInflater(object: SourceObject) throws -> Inflater {
             do {
-                return try GzipInflater()
-            } catch let error as GzipInflater.InflateError {
+                return try Inflater(.gzip)
+            } catch let error as Inflater.InflateError {
                 throw SluiceError(.internalError, "cannot start decompressing: \(error.message)", stage: "parse", object: object.uri)
             }
         }
@@ -102,7 +102,7 @@ extension GzipByteSource {
                                     output: UnsafeMutableRawBufferPointer(rebasing: outBuffer[filled...]))
                             }
                         }
-                    } catch let error as GzipInflater.InflateError {
+                    } catch let error as Inflater.InflateError {
                         throw failure("the gzip data is corrupt (\(error.message))")
                     }
                     inputPosition += result.consumed
@@ -129,7 +129,7 @@ extension GzipByteSource {
                         throw failure("unexpected bytes after the gzip data")
                     } else {
                         // Another member (`cat a.gz b.gz`): zlib checks its header.
-                        do { try inflater.reset() } catch let error as GzipInflater.InflateError {
+                        do { try inflater.reset() } catch let error as Inflater.InflateError {
                             throw failure("cannot start gzip member \(member + 1) (\(error.message))")
                         }
                         member += 1

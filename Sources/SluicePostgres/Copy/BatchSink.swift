@@ -122,24 +122,10 @@ public struct BatchSink: RecordSink {
                         rows_rejected = rows_rejected + \(counters.rowsRejected),
                         rows_skipped = rows_skipped + \(counters.rowsSkipped),
                         rows_flagged = rows_flagged + \(counters.rowsFlagged),
-                        flagged_by_reason = (
-                            SELECT coalesce(jsonb_object_agg(code, total), '{}'::jsonb) FROM (
-                                SELECT code, sum(n)::bigint AS total FROM (
-                                    SELECT key AS code, value::bigint AS n FROM jsonb_each_text(flagged_by_reason)
-                                    UNION ALL
-                                    SELECT key, value::bigint FROM jsonb_each_text(\(flagged)::jsonb)
-                                ) AS both_sides GROUP BY code
-                            ) AS merged),
+                        flagged_by_reason = sluice.merge_counts(flagged_by_reason, \(flagged)::jsonb),
                         bytes_read = bytes_read + \(counters.bytesRead),
                         batches = batches + 1,
-                        rejected_by_reason = (
-                            SELECT coalesce(jsonb_object_agg(code, total), '{}'::jsonb) FROM (
-                                SELECT code, sum(n)::bigint AS total FROM (
-                                    SELECT key AS code, value::bigint AS n FROM jsonb_each_text(rejected_by_reason)
-                                    UNION ALL
-                                    SELECT key, value::bigint FROM jsonb_each_text(\(reasons)::jsonb)
-                                ) AS both_sides GROUP BY code
-                            ) AS merged),
+                        rejected_by_reason = sluice.merge_counts(rejected_by_reason, \(reasons)::jsonb),
                         updated_at = now()
                     WHERE id = \(runID) AND lease_token = \(lease.token)
                     RETURNING id

@@ -153,6 +153,18 @@ public struct Migrator: Sendable {
             ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS flagged_by_reason jsonb NOT NULL DEFAULT '{}';
             ALTER TABLE sluice.run_checkpoints ADD COLUMN IF NOT EXISTS rows_flagged integer NOT NULL DEFAULT 0;
             """),
+        Migration(version: 6, name: "merge_counts", sql: """
+            -- Adds two {code: count} objects key by key: a batch's counts into the run's.
+            CREATE OR REPLACE FUNCTION sluice.merge_counts(total jsonb, more jsonb) RETURNS jsonb
+                LANGUAGE sql IMMUTABLE AS
+                'SELECT coalesce(jsonb_object_agg(code, n), ''{}''::jsonb) FROM (
+                     SELECT code, sum(n)::bigint AS n FROM (
+                         SELECT key AS code, value::bigint AS n FROM jsonb_each_text(coalesce(total, ''{}''::jsonb))
+                         UNION ALL
+                         SELECT key, value::bigint FROM jsonb_each_text(coalesce(more, ''{}''::jsonb))
+                     ) AS both_sides GROUP BY code
+                 ) AS merged'
+            """),
     ]
 
     public init() {}

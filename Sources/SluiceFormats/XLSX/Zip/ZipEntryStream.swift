@@ -22,7 +22,7 @@ struct ZipEntryStream {
     private var compressedRead: Int64 = 0
     private var produced: Int64 = 0
     private var crc: UInt = 0
-    private var inflater: RawInflater?
+    private var inflater: Inflater?
     private var finished = false
     private var headerRead = false
 
@@ -39,7 +39,7 @@ struct ZipEntryStream {
         let end = min(object.size, entry.localHeaderOffset + 30 + 2 * 0xFFFF + entry.compressedSize)
         reader = try await source.open(at: entry.localHeaderOffset, end: end, expectedETag: object.etag)
         if entry.method == 8 {
-            inflater = try RawInflater()
+            inflater = try Inflater(.raw)
         }
     }
 
@@ -86,7 +86,7 @@ struct ZipEntryStream {
                                 output: UnsafeMutableRawBufferPointer(rebasing: outBuffer[filled...]))
                         }
                     }
-                } catch let error as RawInflater.InflateError {
+                } catch let error as Inflater.InflateError {
                     throw fail("the deflate data is corrupt (\(error.message))")
                 }
                 inputPosition += result.consumed
