@@ -37,8 +37,8 @@ final class ProgressBar: Sendable {
             // Positions are sheet rows and the sheet's row count is not known up front.
             let seconds = max(progress.elapsed.secondsValue, 0.001)
             let rows = progress.counters.rowsRead
-            return "sheet row \(Terminal.grouped(progress.offset))  \(Terminal.grouped(rows)) rows  "
-                + "\(Terminal.grouped(Int64(Double(rows) / seconds))) rows/s  \(Terminal.duration(seconds)) elapsed"
+            return "sheet row \(HumanNumbers.grouped(progress.offset))  \(HumanNumbers.grouped(rows)) rows  "
+                + "\(HumanNumbers.grouped(Int64(Double(rows) / seconds))) rows/s  \(Terminal.duration(seconds)) elapsed"
         }
         let total = max(progress.objectSize, 1)
         let fraction = min(1, max(0, Double(progress.offset) / Double(total)))
@@ -50,9 +50,9 @@ final class ProgressBar: Sendable {
         let doneBytes = Double(progress.offset - progress.startOffset)
         let leftBytes = Double(progress.objectSize - progress.offset)
         let eta = doneBytes > 0 ? leftBytes / (doneBytes / seconds) : 0
-        return "[\(bar)] \(Terminal.fixed(fraction * 100, 0))% "
-            + "\(Terminal.bytes(progress.offset))/\(Terminal.bytes(progress.objectSize)) "
-            + "\(Terminal.grouped(rows)) rows  \(Terminal.grouped(Int64(rate))) rows/s  ETA \(Terminal.duration(eta))"
+        return "[\(bar)] \(HumanNumbers.fixed(fraction * 100, 0))% "
+            + "\(HumanNumbers.bytes(progress.offset))/\(HumanNumbers.bytes(progress.objectSize)) "
+            + "\(HumanNumbers.grouped(rows)) rows  \(HumanNumbers.grouped(Int64(rate))) rows/s  ETA \(Terminal.duration(eta))"
     }
 }
 

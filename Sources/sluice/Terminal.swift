@@ -25,10 +25,6 @@ enum Terminal {
         }
     }
 
-    static func grouped(_ value: Int64) -> String { HumanNumbers.grouped(value) }
-    static func bytes(_ value: Int64) -> String { HumanNumbers.bytes(value) }
-    static func fixed(_ value: Double, _ decimals: Int) -> String { HumanNumbers.fixed(value, decimals) }
-
     static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded())
         return total >= 3600

@@ -103,14 +103,8 @@ struct CompressedInputTests {
         // Three members: resumes land before, inside and after member boundaries.
         try Self.compress(plainPath, to: gzipPath, members: 3)
         let input = try await environment.upload(gzipPath, key: "it/\(UUID())/debtors-60000.csv.gz")
-        let name = IntegrationEnvironment.uniqueName("gzresume")
-        var yaml = try String(contentsOfFile: IntegrationEnvironment.path("pipelines/debtors.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
-        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
-        yaml += IntegrationEnvironment.withoutScreening
-        let pipelinePath = directory.appendingPathComponent("\(name).yaml").path
-        try yaml.write(toFile: pipelinePath, atomically: true, encoding: .utf8)
-        let table = "sluice_it.\(name)"
+        let pipeline = try IntegrationEnvironment.pipelineFile("gzresume", in: directory.path)
+        let (name, pipelinePath, table) = (pipeline.name, pipeline.path, pipeline.table)
         let binary = try IntegrationEnvironment.sluiceBinary()
 
         func start() throws -> Process {
@@ -123,9 +117,7 @@ struct CompressedInputTests {
             return process
         }
         func committedBatches() async throws -> Int64 {
-            try await environment.scalar("""
-                SELECT count(*) FROM sluice.run_checkpoints c JOIN sluice.runs r ON r.id = c.run_id WHERE r.pipeline = '\(name)'
-                """)
+            try await environment.committedBatches(pipeline: name)
         }
 
         let totalBatches = Int64((manifest.rows + 249) / 250)

@@ -97,8 +97,7 @@ struct FlagsAndEffectsTests {
         await #expect(throws: SluiceError.self) {
             _ = try await environment.runner().run(spec, input: input, options: failing)
         }
-        let committed = try await environment.scalar(
-            "SELECT count(*) FROM sluice.run_checkpoints c JOIN sluice.runs r ON r.id = c.run_id WHERE r.pipeline = '\(spec.name)'")
+        let committed = try await environment.committedBatches(pipeline: spec.name)
         #expect(committed < 20)
         #expect(try await environment.scalar("SELECT count(*) FROM \(table)") == committed, "effects of exactly the committed batches")
         #expect(try await environment.scalar("SELECT count(*) FROM \(table) WHERE run_batch = 6") == 0)

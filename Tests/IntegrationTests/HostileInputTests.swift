@@ -150,18 +150,17 @@ struct HostileInputTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
 
-        let name = IntegrationEnvironment.uniqueName("hostile")
-        var yaml = try String(contentsOfFile: IntegrationEnvironment.path("pipelines/debtors.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
-        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
-        for (old, new) in hostile.pipelineReplace {
-            let target = old.replacingOccurrences(of: "PIPELINE", with: name)
-            #expect(yaml.contains(target), "the shipped pipeline has '\(target)'")
-            yaml = yaml.replacingOccurrences(of: target, with: new)
+        var missing: [String] = []
+        let pipeline = try IntegrationEnvironment.pipelineFile("hostile", in: folder, extra: hostile.pipelineExtra) { name, yaml in
+            for (old, new) in hostile.pipelineReplace {
+                let target = old.replacingOccurrences(of: "PIPELINE", with: name)
+                if !yaml.contains(target) { missing.append(target) }
+                yaml = yaml.replacingOccurrences(of: target, with: new)
+            }
         }
-        yaml += IntegrationEnvironment.withoutScreening + hostile.pipelineExtra
-        let pipelinePath = folder + "/\(name).yaml"
-        try yaml.write(toFile: pipelinePath, atomically: true, encoding: .utf8)
+        #expect(missing.isEmpty, "the shipped pipeline lacks \(missing)")
+        let name = pipeline.name
+        let pipelinePath = pipeline.path
 
         let input = try hostile.input(folder)
         let result = try await cli.run(

@@ -91,14 +91,8 @@ struct LeaseTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let input = folder + "/debtors.csv"
         let manifest = try IntegrationEnvironment.generate(rows: rows, seed: seed, to: input)
-        let name = IntegrationEnvironment.uniqueName("lease")
-        var yaml = try String(contentsOfFile: IntegrationEnvironment.path("pipelines/debtors.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
-        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
-        yaml += IntegrationEnvironment.withoutScreening
-        let pipeline = folder + "/\(name).yaml"
-        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
-        return (pipeline, name, "sluice_it.\(name)", input, manifest)
+        let pipeline = try IntegrationEnvironment.pipelineFile("lease", in: folder)
+        return (pipeline.path, pipeline.name, pipeline.table, input, manifest)
     }
 
     func cli(through route: String) throws -> SluiceCLI {
@@ -108,7 +102,7 @@ struct LeaseTests {
     }
 
     func committed(_ name: String) async throws -> Int64 {
-        try await environment.scalar("SELECT count(*) FROM sluice.run_checkpoints c JOIN sluice.runs r ON r.id = c.run_id WHERE r.pipeline = '\(name)'")
+        try await environment.committedBatches(pipeline: name)
     }
 
     @Test(arguments: ["direct", "pgbouncer"])

@@ -37,14 +37,8 @@ struct ResumeTests {
         let file = directory.appendingPathComponent("debtors.csv").path
         let manifest = try IntegrationEnvironment.generate(rows: rows, seed: seed, to: file)
         let input = try await environment.upload(file, key: "it/\(UUID())/debtors-\(rows).csv")
-        let name = IntegrationEnvironment.uniqueName("resume")
-        var yaml = try String(contentsOfFile: IntegrationEnvironment.path("pipelines/debtors.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
-        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
-        yaml += IntegrationEnvironment.withoutScreening
-        let pipelinePath = directory.appendingPathComponent("\(name).yaml").path
-        try yaml.write(toFile: pipelinePath, atomically: true, encoding: .utf8)
-        return Fixture(input: input, pipelinePath: pipelinePath, pipeline: name, table: "sluice_it.\(name)", manifest: manifest)
+        let pipeline = try IntegrationEnvironment.pipelineFile("resume", in: directory.path)
+        return Fixture(input: input, pipelinePath: pipeline.path, pipeline: pipeline.name, table: pipeline.table, manifest: manifest)
     }
 
     func start(_ fixture: Fixture, batchSize: Int) throws -> Process {
@@ -58,10 +52,7 @@ struct ResumeTests {
     }
 
     func committedBatches(_ fixture: Fixture) async throws -> Int64 {
-        try await environment.scalar("""
-            SELECT count(*) FROM sluice.run_checkpoints c JOIN sluice.runs r ON r.id = c.run_id
-            WHERE r.pipeline = '\(fixture.pipeline)'
-            """)
+        try await environment.committedBatches(pipeline: fixture.pipeline)
     }
 
     /// Waits until at least `batches` are committed, or the process ends.

@@ -20,22 +20,10 @@ struct RowAccountingRunTests {
         cli = try SluiceCLI()
     }
 
-    /// A pipeline file (the shipped one, renamed, without screening) and its target table.
-    struct Pipeline {
-        var path: String
-        var name: String
-        var table: String
-    }
+    typealias Pipeline = IntegrationEnvironment.PipelineFile
 
     func pipeline(_ prefix: String, extra: String = "") throws -> Pipeline {
-        let name = IntegrationEnvironment.uniqueName(prefix)
-        var yaml = try String(contentsOfFile: IntegrationEnvironment.path("pipelines/debtors.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
-        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
-        yaml += IntegrationEnvironment.withoutScreening + extra
-        let path = NSTemporaryDirectory() + "\(name).yaml"
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return Pipeline(path: path, name: name, table: "sluice_it.\(name)")
+        try IntegrationEnvironment.pipelineFile(prefix, extra: extra)
     }
 
     static let header = ["external_id", "first_name", "last_name", "iban", "amount"]
@@ -45,9 +33,7 @@ struct RowAccountingRunTests {
     }
 
     func committedBatches(_ pipeline: Pipeline) async throws -> Int64 {
-        try await environment.scalar("""
-            SELECT count(*) FROM sluice.run_checkpoints c JOIN sluice.runs r ON r.id = c.run_id WHERE r.pipeline = '\(pipeline.name)'
-            """)
+        try await environment.committedBatches(pipeline: pipeline.name)
     }
 
     /// Starts a run and kills it with SIGKILL once `batches` are committed.

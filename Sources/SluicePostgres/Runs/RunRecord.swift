@@ -49,10 +49,11 @@ public struct ResumePoint: Sendable, Hashable {
     public var offset: Int64?
     public var line: Int64?
     public var nextSequence: Int
-    public var committedAfter: Set<Int>
-    /// The checkpoints of `committedAfter`, so a batch decoded again can be checked against
-    /// what was committed for it: the same sequence must cover the same span of the source.
+    /// Batches committed past the resume point, by sequence, so a batch decoded again can be
+    /// checked against what was committed for it: the same sequence must cover the same span.
     public var laterCheckpoints: [Int: Checkpoint]
+    /// The sequences of `laterCheckpoints`: decoded again but not loaded.
+    public var committedAfter: Set<Int> { Set(laterCheckpoints.keys) }
 
     public init(checkpoints: [Checkpoint]) {
         let bySequence = Dictionary(checkpoints.map { ($0.batchSequence, $0) }, uniquingKeysWith: { first, _ in first })
@@ -65,7 +66,6 @@ public struct ResumePoint: Sendable, Hashable {
         offset = last?.nextOffset
         line = last?.nextLine
         nextSequence = sequence
-        committedAfter = Set(bySequence.keys.filter { $0 > sequence })
         laterCheckpoints = bySequence.filter { $0.key > sequence }
     }
 }

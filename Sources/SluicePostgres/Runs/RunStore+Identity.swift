@@ -32,22 +32,4 @@ extension RunStore {
             try await connection.query("UPDATE sluice.runs SET etag = \(etag), updated_at = now() WHERE id = \(run.id)", logger: logger)
         }
     }
-
-    /// Who holds the run's advisory lock, in words, or `nil` when nobody does.
-    public func lockHolder(of run: RunRecord) async throws -> String? {
-        try await database("find who holds the run") {
-            let rows = try await connection.query("""
-                SELECT a.pid, coalesce(host(a.client_addr) || ':' || a.client_port, 'a local socket'), coalesce(a.state, 'unknown'),
-                       coalesce(extract(epoch FROM now() - a.state_change)::bigint, 0)
-                FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 7352002
-                  AND l.objid::bigint = (hashtext(\(run.idText))::bigint & 4294967295) AND l.objsubid = 2
-                LIMIT 1
-                """, logger: logger)
-            for try await (pid, client, state, seconds) in rows.decode((Int, String, String, Int64).self) {
-                return "PostgreSQL backend \(pid), client \(client), \(state) for \(seconds) s"
-            }
-            return nil
-        }
-    }
 }

@@ -69,14 +69,47 @@ struct IntegrationEnvironment {
     /// sample's manifest must not depend on it. Screening's own tests use values no sample has.
     func pipeline(name: String? = nil, batchSize: Int = 16_384, encoding: String = "utf-8", extra: String = "", screening: Bool = false) throws -> PipelineSpec {
         let name = name ?? Self.uniqueName("it")
-        var yaml = try String(contentsOfFile: Self.path("pipelines/debtors.yaml"), encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "name: debtors", with: "name: \(name)")
-        yaml = yaml.replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
+        var yaml = try Self.debtorsYAML(name: name)
         yaml = yaml.replacingOccurrences(of: "batch_size: 16384", with: "batch_size: \(batchSize)")
         yaml = yaml.replacingOccurrences(of: "encoding: utf-8", with: "encoding: \(encoding)")
         yaml += "\n" + extra + "\n"
         if !screening { yaml += Self.withoutScreening }
         return try PipelineSpec.parse(yaml: yaml, path: "\(name).yaml")
+    }
+
+    /// The shipped debtors pipeline as YAML, renamed to `name` with target `sluice_it.<name>`.
+    static func debtorsYAML(name: String) throws -> String {
+        try String(contentsOfFile: path("pipelines/debtors.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "name: debtors", with: "name: \(name)")
+            .replacingOccurrences(of: "table: sluice.debtors", with: "table: sluice_it.\(name)")
+    }
+
+    /// A pipeline file for the CLI: the debtors pipeline under a fresh name, screening off.
+    struct PipelineFile {
+        var path: String
+        var name: String
+        var table: String
+    }
+
+    /// Writes the debtors pipeline under a fresh name into `folder` (screening off, `extra`
+    /// appended; `edit` may change the YAML first).
+    static func pipelineFile(
+        _ prefix: String, in folder: String = NSTemporaryDirectory(), extra: String = "", edit: (String, inout String) -> Void = { _, _ in }
+    ) throws -> PipelineFile {
+        let name = uniqueName(prefix)
+        var yaml = try debtorsYAML(name: name)
+        edit(name, &yaml)
+        yaml += withoutScreening + extra
+        let path = (folder as NSString).appendingPathComponent("\(name).yaml")
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return PipelineFile(path: path, name: name, table: "sluice_it.\(name)")
+    }
+
+    /// Batches committed so far by the runs of `pipeline`.
+    func committedBatches(pipeline: String) async throws -> Int64 {
+        try await scalar("""
+            SELECT count(*) FROM sluice.run_checkpoints c JOIN sluice.runs r ON r.id = c.run_id WHERE r.pipeline = '\(pipeline)'
+            """)
     }
 
     func runner(s3 configuration: S3Configuration? = nil) -> PipelineRunner {
