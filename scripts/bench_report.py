@@ -208,7 +208,7 @@ def cmd_stages(args):
     p("Median (p50) of each benchmark's iterations. `CPU ns/row` is the process's CPU time per row, `ns/row` "
       "and `k rows/s` its wall time; all three time only the stage's own work, not the copies of the batches "
       "each iteration starts from. Mallocs are package-benchmark's `Malloc (total)` of the same part, per "
-      "1,000 rows. MB/s: input bytes for the CSV decoder, COPY text written for the encoder.")
+      "1,000 rows. MB/s: input bytes for the CSV decoder, COPY bytes written for the encoder (binary for accepted rows).")
     p()
     p("| suite | benchmark | rows / iteration | CPU ns/row | ns/row | k rows/s | MB/s | mallocs / 1k rows | peak RSS MB | iterations |")
     p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -377,7 +377,7 @@ def cmd_loads(args):
         if local_runs:
             p(f"| ratio sluice (local) / psql | {best(local_runs)['rps'] / pb:.2f}× | {median_rps(local_runs) / pm:.2f}× |")
         p()
-        p("Targets: ≥ 1.0× psql from S3; ≥ 0.8× psql from a local file (issue 10).")
+        p("Targets (issue 10): ≥ 0.8× psql from a local file (goal 1.0×); ≥ 0.7× from S3.")
         p()
     if rows:
         busiest = max(rows, key=lambda r: r["busy"])
@@ -385,7 +385,9 @@ def cmd_loads(args):
           f"({busiest['kind']} #{busiest['it']}); above 15% the script warns, since another process then competes for the 2 cores.")
         p()
 
-    shape_runs, noraw_runs = of("psql-shape"), of("psql-noraw")
+    # A diagnostic load that found no rows to export measured nothing; leave it out.
+    shape_runs = [r for r in of("psql-shape") if r["rows"]]
+    noraw_runs = [r for r in of("psql-noraw") if r["rows"]]
     if shape_runs:
         p("### Diagnostic: PostgreSQL alone on sluice's rows")
         p()
@@ -446,7 +448,7 @@ def cmd_loads(args):
     p("### Where the time goes (sluice's own stage busy times)")
     p()
     p("From the `--json` summary: `seconds` is the run inside the process; `stage_seconds` is each step's busy")
-    p("time (parse = decoding, incl. waiting for S3 bytes; stages = map/validate; encode = COPY text;")
+    p("time (parse = decoding, incl. waiting for S3 bytes; stages = map/validate; encode = COPY data;")
     p("sink = COPY + checkpoint + commit in PostgreSQL, summed over the sink connections). The steps overlap, so")
     p("they add up to more than `seconds`.")
     p()

@@ -44,3 +44,10 @@ echo "==> Every rejected row, for operators: sluice report rejections $run_id --
 "$sluice" report rejections "$run_id" --format xlsx --output "$report"
 "$sluice" report rejections "$run_id" --format csv --output "${report%.xlsx}.csv"
 echo "(IBANs are masked; failing cells are highlighted in the XLSX. CSV: ${report%.xlsx}.csv)"
+
+# The shipped pipeline keeps no copy of each record (keep_raw: false); lineage finds it again.
+offset=$(psql -Atqc "SELECT source_offset FROM sluice.debtors WHERE run_id = '$run_id' ORDER BY source_line DESC LIMIT 1")
+echo
+echo "==> The source bytes of the last loaded row, from its lineage: sluice source $run_id --offset $offset"
+"$sluice" source "$run_id" --offset "$offset"
+echo

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SluiceCore
 import SluicePostgres
 import SluiceReports
 
@@ -23,15 +24,7 @@ struct ReportContext {
     }
 
     func summary() async throws -> RunSummaryReport {
-        let counters = run.counters
-        var report = RunSummaryReport(
-            runID: run.idText, pipeline: run.pipeline, object: run.objectURI, status: run.status.rawValue, error: run.error,
-            rowsRead: counters.rowsRead, rowsAccepted: counters.rowsAccepted, rowsRejected: counters.rowsRejected,
-            bytesRead: counters.bytesRead, batches: counters.batches, rejectionsByReason: counters.rejectedByReason,
-            timings: try await runs.timings(of: run.id), startedAt: run.startedAt, finishedAt: run.finishedAt)
-        report.rowsFlagged = counters.rowsFlagged
-        report.flagsByReason = counters.flaggedByReason
-        return report
+        RunSummaryReport(run: run, timings: try await runs.timings(of: run.id))
     }
 
     func layout() async throws -> ReportLayout {

@@ -59,10 +59,10 @@ struct RunCommand: AsyncParsableCommand {
         } else {
             print(summary.text)
         }
-        switch RunStatus(rawValue: summary.status) {
-        case .failedBudget?: throw ExitCode(ExitCodes.budgetExceeded)
-        case .interrupted?: throw ExitCode(ExitCodes.interrupted)
-        case .cancelled?: throw ExitCode(ExitCodes.cancelled)
+        switch summary.run.status {
+        case .failedBudget: throw ExitCode(ExitCodes.budgetExceeded)
+        case .interrupted: throw ExitCode(ExitCodes.interrupted)
+        case .cancelled: throw ExitCode(ExitCodes.cancelled)
         default: break
         }
     }

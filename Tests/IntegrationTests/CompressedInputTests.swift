@@ -65,19 +65,19 @@ struct CompressedInputTests {
         let plain = try await environment.runner().run(plainSpec, input: plainInput)
         let compressed = try await environment.runner().run(gzipSpec, input: gzipInput)
 
-        #expect(compressed.status == "completed")
-        #expect(compressed.object == gzipInput)
-        #expect(compressed.totals.rowsRead == Int64(manifest.rows))
-        #expect(compressed.totals.rowsRejected == manifest.expectedRejectedRows)
-        #expect(compressed.totals.rejectedByReason == manifest.expectedRejections)
-        #expect(compressed.totals == plain.totals)
+        #expect(compressed.run.status == .completed)
+        #expect(compressed.run.objectURI == gzipInput)
+        #expect(compressed.run.counters.rowsRead == Int64(manifest.rows))
+        #expect(compressed.run.counters.rowsRejected == manifest.expectedRejectedRows)
+        #expect(compressed.run.counters.rejectedByReason == manifest.expectedRejections)
+        #expect(compressed.run.counters == plain.run.counters)
         let table = gzipSpec.target.description
-        #expect(try await environment.scalar("SELECT count(*) FROM \(table)") == compressed.totals.rowsAccepted)
-        #expect(try await environment.scalar("SELECT count(DISTINCT source_line) FROM \(table)") == compressed.totals.rowsAccepted)
+        #expect(try await environment.scalar("SELECT count(*) FROM \(table)") == compressed.run.counters.rowsAccepted)
+        #expect(try await environment.scalar("SELECT count(DISTINCT source_line) FROM \(table)") == compressed.run.counters.rowsAccepted)
         // Offsets are decompressed offsets, so every loaded row and rejection is identical,
         // offsets and raw bytes included.
-        let expected = try await digests(table: plainSpec.target.description, runID: plain.runID)
-        #expect(try await digests(table: table, runID: compressed.runID) == expected)
+        let expected = try await digests(table: plainSpec.target.description, runID: plain.run.idText)
+        #expect(try await digests(table: table, runID: compressed.run.idText) == expected)
     }
 
     @Test(arguments: [(false, true), (true, false), (true, true)])
@@ -89,10 +89,10 @@ struct CompressedInputTests {
         let spec = try environment.pipeline(batchSize: 100)
         let plain = try await environment.runner().run(plainSpec, input: plainPath)
         let converted = try await environment.runner().run(spec, input: path)
-        #expect(converted.status == "completed")
-        #expect(converted.totals == plain.totals)
-        let expected = try await digests(table: plainSpec.target.description, runID: plain.runID)
-        #expect(try await digests(table: spec.target.description, runID: converted.runID) == expected)
+        #expect(converted.run.status == .completed)
+        #expect(converted.run.counters == plain.run.counters)
+        let expected = try await digests(table: plainSpec.target.description, runID: plain.run.idText)
+        #expect(try await digests(table: spec.target.description, runID: converted.run.idText) == expected)
     }
 
     @Test func aGzipRunKilledWithSIGKILLResumesToEveryRowExactlyOnce() async throws {

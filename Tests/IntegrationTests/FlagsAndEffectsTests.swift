@@ -61,30 +61,30 @@ struct FlagsAndEffectsTests {
         var options = RunOptions()
         options.additionalStages = [review]
         let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"), options: options)
-        #expect(summary.status == "completed")
+        #expect(summary.run.status == .completed)
         let flagged = Int64(review.flagged.withLock { $0 })
         #expect(flagged > 500)
-        #expect(summary.totals.rowsFlagged == flagged)
-        #expect(summary.totals.flaggedByReason == ["review.sample": flagged])
-        #expect(try await environment.scalar("SELECT count(*) FROM \(spec.target.quoted)") == summary.totals.rowsAccepted, "flagged rows are loaded")
+        #expect(summary.run.counters.rowsFlagged == flagged)
+        #expect(summary.run.counters.flaggedByReason == ["review.sample": flagged])
+        #expect(try await environment.scalar("SELECT count(*) FROM \(spec.target.quoted)") == summary.run.counters.rowsAccepted, "flagged rows are loaded")
         #expect(try await environment.scalar("SELECT count(*) FROM \(spec.target.quoted) WHERE source_line % 10 = 0") == flagged)
-        #expect(try await environment.scalar("SELECT count(*) FROM sluice.rejections WHERE run_id = '\(summary.runID)' AND outcome = 'flagged'") == flagged)
-        #expect(try await environment.scalar("SELECT rows_flagged FROM sluice.runs WHERE id = '\(summary.runID)'") == flagged)
-        #expect(try await environment.scalar("SELECT count(*) FROM \(table)") == summary.totals.batches, "one effect row per committed batch")
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.rejections WHERE run_id = '\(summary.run.idText)' AND outcome = 'flagged'") == flagged)
+        #expect(try await environment.scalar("SELECT rows_flagged FROM sluice.runs WHERE id = '\(summary.run.idText)'") == flagged)
+        #expect(try await environment.scalar("SELECT count(*) FROM \(table)") == summary.run.counters.batches, "one effect row per committed batch")
         #expect(try await environment.strings("SELECT DISTINCT note FROM \(table)") == ["tab\there, quote \" and \\ backslash"], "effect text survives COPY escaping")
 
         let cli = try SluiceCLI()
         let report = NSTemporaryDirectory() + "flagged-\(UUID().uuidString.prefix(8)).csv"
-        let written = try await cli.run(["report", "rejections", summary.runID, "--flagged", "--output", report])
+        let written = try await cli.run(["report", "rejections", summary.run.idText, "--flagged", "--output", report])
         #expect(written.status == 0, "\(written.stderr)")
         // Count occurrences, not lines: the CSV report ends rows with CRLF, and raw records hold newlines.
         let flaggedReport = try String(contentsOfFile: report, encoding: .utf8)
         #expect(flaggedReport.components(separatedBy: "review.sample").count - 1 == Int(flagged))
         #expect(written.stderr.contains("wrote \(flagged) flagged rows"))
-        let rejections = try await cli.run(["report", "rejections", summary.runID, "--output", report])
+        let rejections = try await cli.run(["report", "rejections", summary.run.idText, "--output", report])
         #expect(rejections.status == 0)
         #expect(try !String(contentsOfFile: report, encoding: .utf8).contains("review.sample"), "the rejection report holds no flags")
-        let text = try await cli.run(["report", "summary", summary.runID])
+        let text = try await cli.run(["report", "summary", summary.run.idText])
         #expect(text.stdout.contains("Flagged   \(flagged) accepted rows carry a review code"))
     }
 
@@ -105,7 +105,7 @@ struct FlagsAndEffectsTests {
         var resuming = RunOptions()
         resuming.additionalStages = [ReviewStage(effectsTable: table)]
         let summary = try await environment.runner().run(spec, input: input, options: resuming)
-        #expect(summary.status == "completed")
+        #expect(summary.run.status == .completed)
         #expect(try await environment.scalar("SELECT count(*) FROM \(table)") == 20)
         #expect(try await environment.scalar("SELECT count(DISTINCT run_batch) FROM \(table)") == 20, "no batch's effects written twice")
     }

@@ -126,7 +126,7 @@ struct HostileInputTests {
         Case(name: "an unknown top-level key", input: text(header + rows(2)),
              pipelineExtra: "error_budgets: {max_rejected_rows: 0}\n", status: 4, says: ["error_budgets"], loaded: 0),
         Case(name: "a misspelled target key", input: text(header + rows(2)),
-             pipelineReplace: ["  keep_raw: true": "  keep_rwa: false"], status: 4, says: ["target.keep_rwa", "keep_raw"], loaded: 0),
+             pipelineReplace: ["  keep_raw: false": "  keep_rwa: false"], status: 4, says: ["target.keep_rwa", "keep_raw"], loaded: 0),
         Case(name: "connections: two", input: text(header + rows(2)),
              pipelineReplace: ["  connections: 2": "  connections: two"], status: 4, says: ["target.connections", "two"], loaded: 0),
         Case(name: "a 64-character column name", input: text(header + rows(2)),

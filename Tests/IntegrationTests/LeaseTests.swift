@@ -58,7 +58,7 @@ struct LeaseTests {
 
         let first = try #require(try await store.acquireLease(run, owner: "first/1", ttl: .seconds(30)))
         #expect(try await store.acquireLease(run, owner: "second/2", ttl: .seconds(30)) == nil, "a held lease is not taken")
-        let encoder = CopyEncoder(runID: run.idText, columns: ["a"], keepRaw: false)
+        let encoder = CopyEncoder(runID: run.id, columns: ["a"], keepRaw: false)
         let firstSink = BatchSink(connection: connection, table: table, encoder: encoder, lease: first, logger: environment.logger)
         try await firstSink.commit(firstSink.prepare(batch(sequence: 0)))
 

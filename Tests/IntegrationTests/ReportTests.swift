@@ -154,7 +154,7 @@ struct ReportTests {
         let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-1k-cp1252.csv"))
         let csv = ReportFiles.temporaryPath("csv")
         defer { try? FileManager.default.removeItem(atPath: csv) }
-        #expect(try sluice(["report", "rejections", summary.runID, "--format", "csv", "--output", csv]).status == 0)
+        #expect(try sluice(["report", "rejections", summary.run.idText, "--format", "csv", "--output", csv]).status == 0)
         let text = try String(contentsOfFile: csv, encoding: .utf8)
         #expect(!text.contains("\u{FFFD}"))
         #expect(text.contains("ß") && text.contains("ö"))
@@ -164,9 +164,19 @@ struct ReportTests {
         let run = try await SharedRun.shared.get(environment)
         let result = try sluice(["report", "summary", run.id, "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
+        // Read as a user of the JSON reads it: the documented keys (docs/reports.md).
+        struct SummaryJSON: Decodable {
+            var rowsRead, rowsAccepted, rowsRejected, batches: Int64
+            var rejectionsByReason, rejectionsByStage: [String: Int64]
+            var status: RunStatus
+            var timings: [String: Double]
+            var startedAt: Date
+            var durationSeconds: Double?
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        let summary = try decoder.decode(RunSummaryReport.self, from: Data(result.stdout.utf8))
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let summary = try decoder.decode(SummaryJSON.self, from: Data(result.stdout.utf8))
         let counters = try await environment.integers("""
             SELECT rows_read FROM sluice.runs WHERE id = '\(run.id)' UNION ALL SELECT rows_accepted FROM sluice.runs WHERE id = '\(run.id)'
             UNION ALL SELECT rows_rejected FROM sluice.runs WHERE id = '\(run.id)' UNION ALL SELECT batches FROM sluice.runs WHERE id = '\(run.id)'
@@ -178,7 +188,7 @@ struct ReportTests {
         for (code, count) in manifest.expectedRejections { byStage[ReasonCode(code).stage.rawValue, default: 0] += count }
         #expect(summary.rejectionsByStage == byStage)
         #expect(byStage == ["map": 184, "validate": 723, "parse": 23, "dedup": 99], "*.required is the mapping stage's, encoding.* parsing's")
-        #expect(summary.status == "completed")
+        #expect(summary.status == .completed)
         #expect(!summary.timings.isEmpty)
         #expect(summary.durationSeconds != nil)
 
@@ -209,11 +219,11 @@ struct ReportTests {
         for format in ["csv", "xlsx"] {
             let path = ReportFiles.temporaryPath(format)
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let result = try sluice(["report", "rejections", summary.runID, "--format", format, "--output", path])
+            let result = try sluice(["report", "rejections", summary.run.idText, "--format", format, "--output", path])
             #expect(result.status == 0, "\(file) \(format): \(result.stderr)")
             if format == "csv" {
                 let report = try await CSVFile.read(path)
-                #expect(Int64(report.rows.count) == summary.totals.rowsRejected)
+                #expect(Int64(report.rows.count) == summary.run.counters.rowsRejected)
                 #expect(report.rows.allSatisfy { !$0[6].isEmpty }, "raw, after the reasons")
             } else {
                 #expect(try ReportFiles.isValidZip(path))
@@ -223,10 +233,10 @@ struct ReportTests {
 
     @Test func aRunWithoutRejectionsGivesAHeaderOnlyReport() async throws {
         let summary = try await environment.runner().run(try environment.pipeline(), input: IntegrationEnvironment.path("Samples/edge/pipe.csv"))
-        #expect(summary.totals.rowsRejected == 0)
+        #expect(summary.run.counters.rowsRejected == 0)
         let path = ReportFiles.temporaryPath("csv")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try sluice(["report", "rejections", summary.runID, "--output", path])
+        let result = try sluice(["report", "rejections", summary.run.idText, "--output", path])
         #expect(result.status == 0)
         let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\r\n")
         #expect(lines.count == 2 && lines[0].hasPrefix("line,reason_codes,messages,reason_columns,row_iban,row_amount,raw,") && lines[1].isEmpty)
@@ -244,7 +254,7 @@ struct ReportTests {
         #expect(unwritable.stderr.contains(badPath))
 
         let local = try await environment.runner().run(try environment.pipeline(), input: IntegrationEnvironment.path("Samples/edge/ragged.csv"))
-        let upload = try sluice(["report", "rejections", local.runID, "--upload"])
+        let upload = try sluice(["report", "rejections", local.run.idText, "--upload"])
         #expect(upload.status == 4)
         #expect(upload.stderr.contains("--upload needs a run of an S3 object"))
 
@@ -331,7 +341,7 @@ actor SharedRun {
         if let run { return run }
         let input = try await environment.upload(IntegrationEnvironment.path("Samples/debtors-10k.csv"), key: "it/\(UUID())/incoming/debtors-10k.csv")
         let summary = try await environment.runner().run(try environment.pipeline(batchSize: 1500), input: input)
-        let created = (summary.runID, input, summary.totals.rowsRejected)
+        let created = (summary.run.idText, input, summary.run.counters.rowsRejected)
         run = created
         return created
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import SluiceCore
 import SluiceTestSupport
 import Testing
@@ -137,6 +138,31 @@ struct RowAccountingRunTests {
         #expect(resumed.stderr.contains("do not add up"))
         #expect(resumed.stderr.contains("the target table holds"))
         #expect(try await environment.strings("SELECT status FROM sluice.runs WHERE pipeline = '\(pipeline.name)'") == ["failed"])
+    }
+
+    /// PostgreSQL stores fewer rows than a batch accepted (here a trigger drops some): the
+    /// batch rolls back and the run stops, instead of a checkpoint that does not match the table.
+    @Test func aBatchWhoseRowsPostgreSQLDidNotAllStoreIsNotCommitted() async throws {
+        let path = NSTemporaryDirectory() + "dropped-\(UUID().uuidString.prefix(8)).csv"
+        _ = try IntegrationEnvironment.generate(rows: 300, seed: 24, to: path)
+        let pipeline = try pipeline("drop")
+        let first = try await cli.run(["run", pipeline.path, "--input", path, "--batch-size", "100", "--no-progress"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let loaded = try await environment.scalar("SELECT count(*) FROM \(pipeline.table)")
+        try await environment.withConnection { connection in
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                CREATE FUNCTION \(pipeline.table)_drop() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.source_line % 10 = 3 THEN RETURN NULL; END IF; RETURN NEW; END $$
+                """), logger: environment.logger)
+            try await connection.query(PostgresQuery(unsafeSQL: """
+                CREATE TRIGGER drop_some BEFORE INSERT ON \(pipeline.table) FOR EACH ROW EXECUTE FUNCTION \(pipeline.table)_drop()
+                """), logger: environment.logger)
+        }
+        let again = try await cli.run(["run", pipeline.path, "--input", path, "--batch-size", "100", "--force", "--no-progress"])
+        #expect(again.status == 9, "\(again.stderr)")
+        #expect(again.stderr.contains("PostgreSQL stored"), "\(again.stderr)")
+        #expect(try await environment.scalar("SELECT count(*) FROM \(pipeline.table)") == loaded, "the failed batch left no row")
+        #expect(try await environment.strings("SELECT status FROM sluice.runs WHERE pipeline = '\(pipeline.name)' ORDER BY started_at") == ["completed", "failed"])
     }
 
     // MARK: - Defect 4: a touched local file is the same object

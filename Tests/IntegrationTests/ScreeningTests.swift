@@ -21,10 +21,10 @@ struct ScreeningTests {
         let manifest = try Manifest.load(IntegrationEnvironment.path("Samples/debtors-10k.manifest.json"))
         let spec = try environment.pipeline(batchSize: 1500)
         let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"))
-        #expect(summary.totals.rejectedByReason["dedup.in_file"] == Int64(manifest.counts["dedup.in_file"] ?? -1))
+        #expect(summary.run.counters.rejectedByReason["dedup.in_file"] == Int64(manifest.counts["dedup.in_file"] ?? -1))
         let injected = (manifest.defects ?? []).filter { $0.code == "dedup.in_file" }
         let messages = try await environment.strings(
-            "SELECT line || ' ' || message FROM sluice.rejections WHERE run_id = '\(summary.runID)' AND code = 'dedup.in_file' ORDER BY line")
+            "SELECT line || ' ' || message FROM sluice.rejections WHERE run_id = '\(summary.run.idText)' AND code = 'dedup.in_file' ORDER BY line")
         #expect(messages == injected.sorted { $0.line < $1.line }.map { "\($0.line) same iban + amount + external_id as line \($0.firstLine ?? -1)" })
     }
 
@@ -33,7 +33,7 @@ struct ScreeningTests {
         let spec = try environment.pipeline(extra: "dedup: {key: iban}")
         let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"))
         let lines = try await environment.integers(
-            "SELECT line FROM sluice.rejections WHERE run_id = '\(summary.runID)' AND code = 'dedup.in_file' ORDER BY line")
+            "SELECT line FROM sluice.rejections WHERE run_id = '\(summary.run.idText)' AND code = 'dedup.in_file' ORDER BY line")
         let expected = (manifest.lines(of: "dedup.in_file") + manifest.lines(of: "dedup.same_iban")).sorted()
         #expect(lines == expected)
     }
@@ -85,13 +85,13 @@ struct ScreeningTests {
         let spec = try environment.pipeline(screening: true)
         let summary = try await environment.runner().run(spec, input: path)
         let verdicts = try await environment.strings("""
-            SELECT line || ':' || code FROM sluice.rejections WHERE run_id = '\(summary.runID)' ORDER BY line
+            SELECT line || ':' || code FROM sluice.rejections WHERE run_id = '\(summary.run.idText)' ORDER BY line
             """)
         #expect(verdicts == [
             "2:blacklist.iban", "3:history.chargeback", "4:history.cooldown", "6:blacklist.name",
             "7:blacklist.email", "8:blacklist.bic", "9:blacklist.bic",
         ])
-        #expect(summary.totals.rowsAccepted == 2)
+        #expect(summary.run.counters.rowsAccepted == 2)
         #expect(try await environment.strings("SELECT external_id FROM \(spec.target) ORDER BY 1") == ["E4", "E9"])
         try await cleanUp(ibans: ibans, tag: tag)
     }
@@ -121,28 +121,28 @@ struct ScreeningTests {
     @Test func aRunOverItsRowBudgetLeavesNoRowsAndKeepsItsRejections() async throws {
         let spec = try environment.pipeline(batchSize: 500, extra: "error_budget: {max_rejected_rows: 100}")
         let summary = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"))
-        #expect(summary.status == "failed_budget")
-        #expect(summary.error?.contains("more than max_rejected_rows (100)") == true)
-        #expect(summary.totals.rowsRead < 10_000, "the row limit stops the run early")
+        #expect(summary.run.status == .failedBudget)
+        #expect(summary.run.error?.contains("more than max_rejected_rows (100)") == true)
+        #expect(summary.run.counters.rowsRead < 10_000, "the row limit stops the run early")
         #expect(try await environment.scalar("SELECT count(*) FROM \(spec.target)") == 0)
-        #expect(try await environment.scalar("SELECT count(DISTINCT line) FROM sluice.rejections WHERE run_id = '\(summary.runID)'") > 100)
+        #expect(try await environment.scalar("SELECT count(DISTINCT line) FROM sluice.rejections WHERE run_id = '\(summary.run.idText)'") > 100)
         // The next start of the same object is a new run, not a resume of the failed one.
         let next = try await environment.runner().run(spec, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"))
-        #expect(next.runID != summary.runID && next.status == "failed_budget")
+        #expect(next.run.idText != summary.run.idText && next.run.status == .failedBudget)
     }
 
     @Test func theRatioIsJudgedOnTheWholeFile() async throws {
         // debtors-10k rejects 10.3% of its rows.
         let over = try environment.pipeline(batchSize: 2000, extra: "error_budget: {max_rejected_ratio: 0.05}")
         let failed = try await environment.runner().run(over, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"))
-        #expect(failed.status == "failed_budget")
-        #expect(failed.totals.rowsRead == 10_000)
+        #expect(failed.run.status == .failedBudget)
+        #expect(failed.run.counters.rowsRead == 10_000)
         #expect(try await environment.scalar("SELECT count(*) FROM \(over.target)") == 0)
 
         let within = try environment.pipeline(batchSize: 2000, extra: "error_budget: {max_rejected_ratio: 0.2}")
         let completed = try await environment.runner().run(within, input: IntegrationEnvironment.path("Samples/debtors-10k.csv"))
-        #expect(completed.status == "completed")
-        #expect(try await environment.scalar("SELECT count(*) FROM \(within.target)") == completed.totals.rowsAccepted)
+        #expect(completed.run.status == .completed)
+        #expect(try await environment.scalar("SELECT count(*) FROM \(within.target)") == completed.run.counters.rowsAccepted)
     }
 
     // MARK: Helpers

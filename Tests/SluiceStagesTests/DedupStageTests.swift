@@ -85,4 +85,34 @@ struct DedupStageTests {
         #expect(table.slotCount == 1 << 18)
         #expect(table.bytesUsed == 12 << 18)
     }
+
+    @Test func keyFingerprintsKeepColumnBoundariesAndSpreadEveryLength() {
+        func fingerprint(_ values: [String], seed: UInt64 = 42) -> UInt64 {
+            var hasher = KeyFingerprint(seed: seed)
+            for value in values { Array(value.utf8).withUnsafeBytes { hasher.combine($0) } }
+            return hasher.finalize()
+        }
+        #expect(fingerprint(["ab", "c"]) != fingerprint(["a", "bc"]))
+        #expect(fingerprint(["", "x"]) != fingerprint(["x", ""]))
+        #expect(fingerprint(["DE89370400440532013000", "10.00"]) == fingerprint(["DE89370400440532013000", "10.00"]))
+        #expect(fingerprint(["DE89370400440532013000"], seed: 1) != fingerprint(["DE89370400440532013000"], seed: 2))
+        // Every length from 0 to 40 bytes, and keys that differ in one byte anywhere: as many
+        // fingerprints as distinct keys.
+        var keys = Set<[UInt8]>()
+        var fingerprints = Set<UInt64>()
+        for length in 0...40 {
+            let base = [UInt8](repeating: 0x41, count: length)
+            for position in 0..<max(length, 1) {
+                for byte in [UInt8(0x41), 0x42, 0x00, 0xFF] {
+                    var key = base
+                    if length > 0 { key[position] = byte }
+                    guard keys.insert(key).inserted else { continue }
+                    var hasher = KeyFingerprint(seed: 7)
+                    key.withUnsafeBytes { hasher.combine($0) }
+                    fingerprints.insert(hasher.finalize())
+                }
+            }
+        }
+        #expect(fingerprints.count == keys.count)
+    }
 }

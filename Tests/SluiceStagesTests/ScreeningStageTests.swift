@@ -69,6 +69,20 @@ struct ScreeningStageTests {
         let withIBAN = ScreeningStage(columns: columns, rules: ScreeningRules(), index: try index([(.iban, "DE89370400440532013000")]), history: nil)
         #expect(withIBAN.needsDigests)
 
+        struct History: HistoryLookup {
+            let candidates: Int
+            func historyFlags(for digests: [IBANDigest]) async throws -> [IBANDigest: HistoryFlags] {
+                Dictionary(uniqueKeysWithValues: digests.map { ($0, HistoryFlags(chargedBack: true, recentlyAttempted: false)) })
+            }
+        }
+        let noCandidates = ScreeningStage(columns: columns, rules: ScreeningRules(), index: try index([(.name, "Nobody Here")]), history: History(candidates: 0))
+        #expect(!noCandidates.needsDigests, "history without any candidate IBAN: no SHA-256 per row")
+        let someCandidates = ScreeningStage(columns: columns, rules: ScreeningRules(), index: try index([(.name, "Nobody Here")]), history: History(candidates: 1))
+        #expect(someCandidates.needsDigests)
+        var charged = try await ValidatedBatch.make(["E1,Max,Muster,,DE89370400440532013000,,10.00"])
+        try await someCandidates.process(&charged)
+        #expect(ValidatedBatch.verdicts(charged) == ["history.chargeback"], "with candidates, rows are hashed and looked up")
+
         var batch = try await ValidatedBatch.make(["E1,Max,Muster,,DE89370400440532013000,,10.00", "E2,Eva,Klar,,DE89370400440532013000,,10.00"])
         try await nameOnly.process(&batch)
         #expect(ValidatedBatch.verdicts(batch) == ["blacklist.name", nil], "the name check works without digests")

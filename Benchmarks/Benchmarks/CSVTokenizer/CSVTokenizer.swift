@@ -53,7 +53,7 @@ let benchmarks: @Sendable () -> Void = {
             var decoder = try await input.decoder()
             let header = try await decoder.readHeader()
             let mapper = ColumnMapper(mapping: try ColumnMapping(header: header.fields, columns: debtorColumns))
-            let encoder = CopyEncoder(runID: "00000000-0000-4000-8000-000000000000", columns: debtorColumns.map(\.name))
+            let encoder = CopyEncoder(runID: UUID(uuidString: "00000000-0000-4000-8000-000000000000")!, columns: debtorColumns.map(\.name))
             while var batch = try await decoder.nextBatch() {
                 mapper.map(&batch)
                 let copy = encoder.encodeAccepted(batch)

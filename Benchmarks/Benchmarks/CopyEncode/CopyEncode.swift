@@ -1,15 +1,17 @@
 import Benchmark
+import Foundation
 import NIOCore
 import SluiceBenchmarkInputs
 import SluiceCore
 import SluicePostgres
 
-// The last CPU step before PostgreSQL: batches → COPY text, on one core.
+// The last CPU step before PostgreSQL: batches → COPY data (binary for accepted rows, text for
+// rejections), on one core.
 //
 // Input: the 400,000 rows of the CSVDecode suite, mapped and validated in setup (about 9% of
 // them rejected by the generator's defects). `encodeAccepted` writes the accepted rows with
-// the lineage columns and, with `keep_raw: true` (the pipeline's setting), the raw record;
-// `encodeRejected` writes one `sluice.rejections` row per reason. MB/s counts COPY text written.
+// the lineage columns and, with `keep_raw: true` (no longer the shipped pipeline's setting), the raw record;
+// `encodeRejected` writes one `sluice.rejections` row per reason. MB/s counts COPY bytes written.
 
 struct EncodeInput: Sendable {
     let batches: [RecordBatch]
@@ -22,7 +24,7 @@ struct EncodeInput: Sendable {
     }
 }
 
-let runID = "00000000-0000-4000-8000-000000000000"
+let runID = UUID(uuidString: "00000000-0000-4000-8000-000000000000")!
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = StageMetrics.configuration(bytes: true)

@@ -71,21 +71,25 @@ struct FileReader: ByteReader {
     let chunkSize: Int
 
     mutating func next() async throws -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        var filled = 0
-        while filled < chunkSize {
-            let count = chunk.withUnsafeMutableBytes { buffer in
-                read(handle.descriptor, buffer.baseAddress! + filled, chunkSize - filled)
+        // Filled by read(2) directly: zeroing the chunk first would write every byte twice.
+        var failure: Int32?
+        let chunk = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, initialized in
+            var filled = 0
+            while filled < chunkSize {
+                let count = read(handle.descriptor, buffer.baseAddress! + filled, chunkSize - filled)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if count == 0 { break }
+                filled += count
             }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SluiceError(.sourceRead, "read failed: \(LocalFileSource.errnoText())", object: path)
-            }
-            if count == 0 { break }
-            filled += count
+            initialized = filled
         }
-        if filled == 0 { return nil }
-        chunk.removeLast(chunkSize - filled)
-        return chunk
+        if let failure {
+            throw SluiceError(.sourceRead, "read failed: \(String(cString: strerror(failure)))", object: path)
+        }
+        return chunk.isEmpty ? nil : chunk
     }
 }

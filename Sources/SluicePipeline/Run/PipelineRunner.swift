@@ -121,7 +121,7 @@ public struct PipelineRunner: Sendable {
                 try await store.finish(lease, status: .cancelled, error: "cancelled; what was committed stays", timings: timings)
             case .checkRows:
                 // No run completes unless every row it covered is accounted for.
-                let problems = try await store.invariantFacts(of: run, table: spec.target)
+                let problems = try await store.invariantFacts(of: run, table: spec.target, countTargetRows: resumed)
                     .breaches(firstOffset: result.dataOffset, positionsCountRows: !result.format.positionsAreBytes)
                 switch machine.rowsChecked(problems: problems) {
                 case .markFailed(let reason):
@@ -142,28 +142,17 @@ public struct PipelineRunner: Sendable {
         }
 
         let result = outcome.value
-        let startOffset = result.startOffset
-        let attempt = result.counters
-        let timings = result.timings
-        let detected = result.detected
-        let seconds = (ContinuousClock.now - started).seconds
+        // The run as it stands now (status, error, totals of every attempt) is the summary's
+        // run; the rest is this attempt's.
         let final = try await store.run(id: run.id) ?? run
         return RunSummary(
-            runID: run.idText,
-            pipeline: spec.name,
-            object: object.uri,
-            etag: object.etag,
-            status: final.status.rawValue,
-            totals: final.counters,
-            thisAttempt: attempt,
+            run: final,
+            thisAttempt: result.counters,
             resumed: resumed,
-            resumedFromOffset: resumed ? startOffset : nil,
-            detected: detected,
-            seconds: seconds,
-            rowsPerSecond: seconds > 0 ? Double(attempt.rowsRead) / seconds : 0,
-            stageSeconds: timings,
-            targetTable: spec.target.description,
-            error: final.error
+            resumedFromOffset: resumed ? result.startOffset : nil,
+            detected: result.detected,
+            seconds: (ContinuousClock.now - started).seconds,
+            stageSeconds: result.timings
         )
     }
 
@@ -235,7 +224,7 @@ public struct PipelineRunner: Sendable {
         let stages = try await PipelineBuilder(spec: spec, repositories: repositories, logger: logger)
             .stages(mapping: mapping, runID: run.id, resumeOffset: resume.offset, additional: options.additionalStages)
         let columnNames = spec.columns.map(\.name)
-        let encoder = CopyEncoder(runID: run.idText, columns: columnNames, keepRaw: spec.keepRaw)
+        let encoder = CopyEncoder(runID: run.id, columns: columnNames, keepRaw: spec.keepRaw)
         var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]
         for extra in extraSinks {
             sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, lease: lease, logger: logger))

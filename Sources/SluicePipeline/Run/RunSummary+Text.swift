@@ -4,11 +4,11 @@ extension RunSummary {
     /// The summary as `sluice run` prints it: counts by outcome and reason, data, time, and
     /// the busy time of each step.
     public var text: String {
-        let totals = self.totals
+        let totals = run.counters
         var lines: [String] = []
-        lines.append("Run \(runID) \(status)\(resumed ? " (resumed)" : "")")
-        lines.append("  pipeline   \(pipeline) → \(targetTable)")
-        lines.append("  object     \(object)")
+        lines.append("Run \(run.idText) \(run.status.rawValue)\(resumed ? " (resumed)" : "")")
+        lines.append("  pipeline   \(run.pipeline) → \(run.targetTable)")
+        lines.append("  object     \(run.objectURI)")
         if !detected.isEmpty { lines.append("  detected   \(detected.joined(separator: ", "))") }
         lines.append("  rows read  \(Self.pad(totals.rowsRead))")
         lines.append("  accepted   \(Self.pad(totals.rowsAccepted))")
@@ -32,7 +32,7 @@ extension RunSummary {
             }
             if !perStage.isEmpty { lines.append("  stages     " + perStage.joined(separator: ", ")) }
         }
-        if let error { lines.append("  error      \(error)") }
+        if let error = run.error { lines.append("  error      \(error)") }
         return lines.joined(separator: "\n")
     }
 

@@ -1,28 +1,42 @@
 import Foundation
 import SluiceCore
 
-/// The outcome of `sluice run`, printed as text or JSON.
-public struct RunSummary: Sendable, Codable {
-    public var runID: String
-    public var pipeline: String
-    public var object: String
-    public var etag: String
-    public var status: String
-    /// Totals over every attempt of the run.
-    public var totals: RunCounters
+/// The outcome of `sluice run`: the run as it stands after this attempt, and what this
+/// attempt did. Printed as text or JSON.
+///
+/// The run's identity, status and totals are the run's own (`run`), read back from
+/// `sluice.runs` after the attempt; nothing of it is copied here.
+public struct RunSummary: Sendable, Hashable {
+    /// The run after this attempt: its status, error and totals over every attempt.
+    public var run: RunRecord
     /// What this invocation did.
     public var thisAttempt: RunCounters
     public var resumed: Bool
     public var resumedFromOffset: Int64?
     /// What was detected about the input and undone while reading it (compression, UTF-16).
-    public var detected: [String] = []
+    public var detected: [String]
     public var seconds: Double
-    public var rowsPerSecond: Double
     /// Busy time per stage in seconds; stages overlap, so they add up to more than `seconds`.
     public var stageSeconds: [String: Double]
-    public var targetTable: String
-    public var error: String?
 
+    public init(
+        run: RunRecord, thisAttempt: RunCounters, resumed: Bool, resumedFromOffset: Int64? = nil, detected: [String] = [],
+        seconds: Double, stageSeconds: [String: Double] = [:]
+    ) {
+        self.run = run
+        self.thisAttempt = thisAttempt
+        self.resumed = resumed
+        self.resumedFromOffset = resumedFromOffset
+        self.detected = detected
+        self.seconds = seconds
+        self.stageSeconds = stageSeconds
+    }
+
+    /// Rows this attempt read per second.
+    public var rowsPerSecond: Double { seconds > 0 ? Double(thisAttempt.rowsRead) / seconds : 0 }
+}
+
+extension RunSummary: Encodable {
     enum CodingKeys: String, CodingKey {
         case runID = "run_id"
         case pipeline, object, etag, status, totals
@@ -35,5 +49,26 @@ public struct RunSummary: Sendable, Codable {
         case stageSeconds = "stage_seconds"
         case targetTable = "target_table"
         case error
+    }
+
+    /// The keys `sluice run --json` has always printed (docs/cli.md): the run's fields flat,
+    /// beside this attempt's; `resumed_from_offset` and `error` only when they have a value.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(run.idText, forKey: .runID)
+        try container.encode(run.pipeline, forKey: .pipeline)
+        try container.encode(run.objectURI, forKey: .object)
+        try container.encode(run.etag, forKey: .etag)
+        try container.encode(run.status, forKey: .status)
+        try container.encode(run.counters, forKey: .totals)
+        try container.encode(thisAttempt, forKey: .thisAttempt)
+        try container.encode(resumed, forKey: .resumed)
+        try container.encodeIfPresent(resumedFromOffset, forKey: .resumedFromOffset)
+        try container.encode(detected, forKey: .detected)
+        try container.encode(seconds, forKey: .seconds)
+        try container.encode(rowsPerSecond, forKey: .rowsPerSecond)
+        try container.encode(stageSeconds, forKey: .stageSeconds)
+        try container.encode(run.targetTable, forKey: .targetTable)
+        try container.encodeIfPresent(run.error, forKey: .error)
     }
 }

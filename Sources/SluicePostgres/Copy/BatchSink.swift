@@ -88,13 +88,29 @@ public struct BatchSink: RecordSink {
             try await connection.withTransaction(logger: logger) { connection in
                 // A cheap look first, so a process that lost its lease says so instead of
                 // colliding with the new holder's checkpoint; the UPDATE at the end decides.
-                var holds = false
-                for try await _ in try await connection.query(
-                    "SELECT 1 FROM sluice.runs WHERE id = \(runID) AND lease_token = \(lease.token)", logger: logger) { holds = true }
-                guard holds else { throw RunLease.lost(runID, doing: "commit batch \(batch.sequence)") }
+                // The same round trip reads PostgreSQL's count of rows this transaction inserted
+                // into the target so far, to check the COPY below against.
+                let relation = table.quoted
+                var insertedBefore: Int64?
+                for try await count in try await connection.query("""
+                    SELECT coalesce((SELECT sum(pg_stat_get_xact_tuples_inserted(relid)) FROM pg_partition_tree(\(relation)::regclass)),
+                                    pg_stat_get_xact_tuples_inserted(\(relation)::regclass))::bigint
+                    FROM sluice.runs WHERE id = \(runID) AND lease_token = \(lease.token)
+                    """, logger: logger).decode(Int64.self) { insertedBefore = count }
+                guard let before = insertedBefore else { throw RunLease.lost(runID, doing: "commit batch \(batch.sequence)") }
                 if batch.accepted.readableBytes > 0 {
-                    try await connection.copyFrom(table: table.copyTarget, columns: encoder.targetColumns, logger: logger) { writer in
+                    try await connection.copyBinaryFrom(table: table, columns: encoder.targetColumns, logger: logger) { writer in
                         try await writer.write(batch.accepted)
+                    }
+                    // PostgreSQL's own count of the rows this COPY stored must be the batch's
+                    // accepted rows; otherwise the batch rolls back instead of committing a
+                    // checkpoint that does not match the table.
+                    let stored = try await insertedRows(on: connection) - before
+                    guard stored == counters.rowsAccepted else {
+                        throw SluiceError(
+                            .invariantBroken,
+                            "batch \(batch.sequence): PostgreSQL stored \(stored) rows in \(table), the batch has \(counters.rowsAccepted) accepted rows",
+                            stage: "sink")
                     }
                 }
                 if batch.rejected.readableBytes > 0 {
@@ -134,7 +150,8 @@ public struct BatchSink: RecordSink {
                 for try await _ in fenced { held = true }
                 guard held else { throw RunLease.lost(runID, doing: "commit batch \(batch.sequence)") }
             }
-        } catch let error as PostgresTransactionError where (error.closureError as? SluiceError)?.code == .leaseLost {
+        } catch let error as PostgresTransactionError
+                    where (error.closureError as? SluiceError).map({ $0.code == .leaseLost || $0.code == .invariantBroken }) ?? false {
             throw error.closureError!
         } catch {
             throw SluiceError(.database, "cannot commit batch \(batch.sequence) into \(table)", stage: "sink", underlying: Self.unwrap(error))
@@ -146,5 +163,19 @@ public struct BatchSink: RecordSink {
             return transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? error
         }
         return error
+    }
+
+    /// Rows inserted into the target table by this transaction so far, as PostgreSQL counts
+    /// them (over the partitions of a partitioned table). The pending statistics also hold
+    /// inserts of earlier transactions not flushed yet, so only a difference taken within one
+    /// transaction is exact.
+    private func insertedRows(on connection: PostgresConnection) async throws -> Int64 {
+        let relation = table.quoted
+        var count: Int64 = 0
+        for try await value in try await connection.query("""
+            SELECT coalesce((SELECT sum(pg_stat_get_xact_tuples_inserted(relid)) FROM pg_partition_tree(\(relation)::regclass)),
+                            pg_stat_get_xact_tuples_inserted(\(relation)::regclass))::bigint
+            """, logger: logger).decode(Int64.self) { count = value }
+        return count
     }
 }

@@ -158,7 +158,7 @@ public struct RunStore: Sendable {
                 objectSize: try random[4].decode(Int64.self),
                 targetTable: try random[5].decode(String.self),
                 batchRows: try random[6].decode(Int.self),
-                status: RunRecord.Status(rawValue: try random[7].decode(String.self)) ?? .failed,
+                status: RunStatus(rawValue: try random[7].decode(String.self)) ?? .failed,
                 counters: counters,
                 attempts: try random[14].decode(Int.self),
                 error: try random[15].decode(String?.self),

@@ -17,17 +17,18 @@ extension RunSummaryReport {
         func number(_ section: String, _ key: String, _ value: Double) -> Entry {
             Entry(section: section, key: key, text: Self.format(value), number: value)
         }
+        let counters = run.counters
         var result = [
-            text("run", "id", runID), text("run", "pipeline", pipeline), text("run", "object", object),
-            text("run", "status", status), text("run", "started_at", Self.timestamp(startedAt)),
-            text("run", "finished_at", finishedAt.map(Self.timestamp) ?? ""),
+            text("run", "id", run.idText), text("run", "pipeline", run.pipeline), text("run", "object", run.objectURI),
+            text("run", "status", run.status.rawValue), text("run", "started_at", Self.timestamp(run.startedAt)),
+            text("run", "finished_at", run.finishedAt.map(Self.timestamp) ?? ""),
         ]
-        if let durationSeconds { result.append(number("run", "duration_seconds", durationSeconds)) }
-        if let error { result.append(text("run", "error", error)) }
+        if let durationSeconds = run.durationSeconds { result.append(number("run", "duration_seconds", durationSeconds)) }
+        if let error = run.error { result.append(text("run", "error", error)) }
         result += [
-            number("rows", "read", Double(rowsRead)), number("rows", "accepted", Double(rowsAccepted)),
-            number("rows", "rejected", Double(rowsRejected)), number("rows", "bytes_read", Double(bytesRead)),
-            number("rows", "batches", Double(batches)),
+            number("rows", "read", Double(counters.rowsRead)), number("rows", "accepted", Double(counters.rowsAccepted)),
+            number("rows", "rejected", Double(counters.rowsRejected)), number("rows", "bytes_read", Double(counters.bytesRead)),
+            number("rows", "batches", Double(counters.batches)),
         ]
         result += sortedStages.map { number("rejections_by_stage", $0.0, Double($0.1)) }
         result += sortedReasons.map { number("rejections_by_reason", $0.0, Double($0.1)) }
@@ -52,16 +53,18 @@ extension RunSummaryReport {
 
     /// A few aligned blocks for the terminal.
     public func text() -> String {
+        let counters = run.counters
         var lines = [
-            "Run       \(runID)  \(status)",
-            "Pipeline  \(pipeline)",
-            "Object    \(object)",
-            "Started   \(Self.timestamp(startedAt))",
-            "Finished  " + (finishedAt.map { Self.timestamp($0) + "  (\(Self.format(durationSeconds ?? 0)) s)" } ?? "-"),
+            "Run       \(run.idText)  \(run.status.rawValue)",
+            "Pipeline  \(run.pipeline)",
+            "Object    \(run.objectURI)",
+            "Started   \(Self.timestamp(run.startedAt))",
+            "Finished  " + (run.finishedAt.map { Self.timestamp($0) + "  (\(Self.format(run.durationSeconds ?? 0)) s)" } ?? "-"),
         ]
-        if let error { lines.append("Error     \(error)") }
-        lines.append("Rows      read \(rowsRead)  accepted \(rowsAccepted)  rejected \(rowsRejected)  (\(bytesRead) bytes, \(batches) batches)")
-        if rowsFlagged > 0 { lines.append("Flagged   \(rowsFlagged) accepted rows carry a review code") }
+        if let error = run.error { lines.append("Error     \(error)") }
+        lines.append("Rows      read \(counters.rowsRead)  accepted \(counters.rowsAccepted)  rejected \(counters.rowsRejected)  "
+            + "(\(counters.bytesRead) bytes, \(counters.batches) batches)")
+        if counters.rowsFlagged > 0 { lines.append("Flagged   \(counters.rowsFlagged) accepted rows carry a review code") }
         func block(_ title: String, _ rows: [(String, String)]) {
             lines.append("")
             lines.append(title)
@@ -73,8 +76,8 @@ extension RunSummaryReport {
         }
         block("Rejections by stage", sortedStages.map { ($0.0, String($0.1)) })
         block("Rejections by reason", sortedReasons.map { ($0.0, String($0.1)) })
-        if !flagsByReason.isEmpty {
-            block("Flags by review code (accepted rows)", flagsByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.0, String($0.1)) })
+        if !counters.flaggedByReason.isEmpty {
+            block("Flags by review code (accepted rows)", counters.flaggedByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.0, String($0.1)) })
         }
         block("Timings (seconds)", timings.sorted { $0.key < $1.key }.map { ($0.key, Self.format($0.value)) })
         return lines.joined(separator: "\n") + "\n"

@@ -1,57 +1,28 @@
 import Foundation
 import SluiceCore
 
-/// What a run did, in numbers: rows, rejections by reason and by stage, timings per step.
+/// What a run did, in numbers: the run (status, rows, rejections by reason) and the views a
+/// report adds: rejections by stage, timings per step.
 ///
 /// Rendered as text for the terminal, JSON, CSV, and as the `Summary` sheet of an XLSX
 /// rejection report. Rejection counts are per reason: a row rejected for two reasons
 /// counts once under each.
-public struct RunSummaryReport: Sendable, Hashable, Codable {
-    public var runID: String
-    public var pipeline: String
-    public var object: String
-    public var status: String
-    public var error: String?
-    public var rowsRead: Int64
-    public var rowsAccepted: Int64
-    public var rowsRejected: Int64
-    /// Accepted rows with a review code (also counted as accepted).
-    public var rowsFlagged: Int64 = 0
-    /// Flagged rows per review code.
-    public var flagsByReason: [String: Int64] = [:]
-    public var bytesRead: Int64
-    public var batches: Int64
-    public var rejectionsByReason: [String: Int64]
-    public var rejectionsByStage: [String: Int64]
+public struct RunSummaryReport: Sendable, Hashable {
+    /// The run as `sluice.runs` holds it: identity, status, error, totals, start and finish.
+    public var run: RunRecord
     /// Seconds per pipeline step, as the run recorded them.
     public var timings: [String: Double]
-    public var startedAt: Date
-    public var finishedAt: Date?
-    /// From start to finish; `nil` while the run has not finished.
-    public var durationSeconds: Double?
 
-    public init(
-        runID: String, pipeline: String, object: String, status: String, error: String? = nil,
-        rowsRead: Int64, rowsAccepted: Int64, rowsRejected: Int64, bytesRead: Int64, batches: Int64,
-        rejectionsByReason: [String: Int64], timings: [String: Double], startedAt: Date, finishedAt: Date?
-    ) {
-        self.runID = runID
-        self.pipeline = pipeline
-        self.object = object
-        self.status = status
-        self.error = error
-        self.rowsRead = rowsRead
-        self.rowsAccepted = rowsAccepted
-        self.rowsRejected = rowsRejected
-        self.bytesRead = bytesRead
-        self.batches = batches
-        self.rejectionsByReason = rejectionsByReason
-        self.rejectionsByStage = Self.byStage(rejectionsByReason)
+    public init(run: RunRecord, timings: [String: Double]) {
+        self.run = run
         self.timings = timings
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.durationSeconds = finishedAt.map { $0.timeIntervalSince(startedAt) }
     }
+
+    /// Rejected rows per reason code, from the run's totals.
+    public var rejectionsByReason: [String: Int64] { run.counters.rejectedByReason }
+
+    /// Rejected rows per stage, summed from the reason codes.
+    public var rejectionsByStage: [String: Int64] { Self.byStage(rejectionsByReason) }
 
     /// Sums reason counts by the stage that gives each code (`ReasonCode.stage`).
     public static func byStage(_ reasons: [String: Int64]) -> [String: Int64] {
@@ -71,7 +42,9 @@ public struct RunSummaryReport: Sendable, Hashable, Codable {
     var sortedReasons: [(String, Int64)] {
         rejectionsByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
     }
+}
 
+extension RunSummaryReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case runID = "run_id", pipeline, object, status, error
         case rowsRead = "rows_read", rowsAccepted = "rows_accepted", rowsRejected = "rows_rejected"
@@ -79,5 +52,31 @@ public struct RunSummaryReport: Sendable, Hashable, Codable {
         case bytesRead = "bytes_read", batches
         case rejectionsByReason = "rejections_by_reason", rejectionsByStage = "rejections_by_stage"
         case timings, startedAt = "started_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"
+    }
+
+    /// The keys `sluice report summary --format json` has always printed (docs/reports.md):
+    /// the run's fields flat, its counters as `rows_*`, `error`, `finished_at` and
+    /// `duration_seconds` only when they have a value.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        let counters = run.counters
+        try container.encode(run.idText, forKey: .runID)
+        try container.encode(run.pipeline, forKey: .pipeline)
+        try container.encode(run.objectURI, forKey: .object)
+        try container.encode(run.status, forKey: .status)
+        try container.encodeIfPresent(run.error, forKey: .error)
+        try container.encode(counters.rowsRead, forKey: .rowsRead)
+        try container.encode(counters.rowsAccepted, forKey: .rowsAccepted)
+        try container.encode(counters.rowsRejected, forKey: .rowsRejected)
+        try container.encode(counters.rowsFlagged, forKey: .rowsFlagged)
+        try container.encode(counters.flaggedByReason, forKey: .flagsByReason)
+        try container.encode(counters.bytesRead, forKey: .bytesRead)
+        try container.encode(counters.batches, forKey: .batches)
+        try container.encode(rejectionsByReason, forKey: .rejectionsByReason)
+        try container.encode(rejectionsByStage, forKey: .rejectionsByStage)
+        try container.encode(timings, forKey: .timings)
+        try container.encode(run.startedAt, forKey: .startedAt)
+        try container.encodeIfPresent(run.finishedAt, forKey: .finishedAt)
+        try container.encodeIfPresent(run.durationSeconds, forKey: .durationSeconds)
     }
 }

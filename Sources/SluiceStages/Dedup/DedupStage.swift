@@ -49,43 +49,54 @@ public final class DedupStage: Stage {
         deduplicate(&batch)
     }
 
-    /// The synchronous body of `process`.
+    /// The synchronous body of `process`. Keys are hashed before the table is locked, so the
+    /// lock covers only the lookups.
     public func deduplicate(_ batch: inout RecordBatch) {
         guard batch.columnCount > 0 else { return }
-        table.withLock { table in
-            for row in 0..<batch.rowCount where batch.status[row] == .accepted {
-                let fingerprint = Self.fingerprint(of: batch, row: row, columns: keyIndices)
-                if let first = table.insert(fingerprint, line: batch.lines[row]) {
-                    batch.reject(row: row, code: .dedupInFile, message: message + String(first), column: keyColumns[0])
+        var rows: [Int] = []
+        var fingerprints: [UInt64] = []
+        rows.reserveCapacity(batch.rowCount)
+        fingerprints.reserveCapacity(batch.rowCount)
+        let columnCount = batch.columnCount
+        batch.arena.withUnsafeBytes { arena in
+            batch.valueStarts.withUnsafeBufferPointer { starts in
+                batch.valueEnds.withUnsafeBufferPointer { ends in
+                    batch.status.withUnsafeBufferPointer { status in
+                        for row in 0..<status.count where status[row] == .accepted {
+                            var hasher = KeyFingerprint()
+                            for column in keyIndices {
+                                let index = row * columnCount + column
+                                hasher.combine(UnsafeRawBufferPointer(rebasing: arena[Int(starts[index])..<Int(ends[index])]))
+                            }
+                            rows.append(row)
+                            fingerprints.append(hasher.finalize())
+                        }
+                    }
                 }
             }
+        }
+        let duplicates: [(row: Int, first: Int64)] = table.withLock { table in
+            var duplicates: [(row: Int, first: Int64)] = []
+            batch.lines.withUnsafeBufferPointer { lines in
+                for (row, fingerprint) in zip(rows, fingerprints) {
+                    if let first = table.insert(fingerprint, line: lines[row]) { duplicates.append((row, first)) }
+                }
+            }
+            return duplicates
+        }
+        for duplicate in duplicates {
+            batch.reject(row: duplicate.row, code: .dedupInFile, message: message + String(duplicate.first), column: keyColumns[0])
         }
     }
 
     /// Registers the key of a row loaded by an earlier attempt of the same run, given its
     /// values in key order, so that a resumed run still finds duplicates of those rows.
     public func preload(line: Int64, values: [[UInt8]]) {
-        var hasher = Hasher()
+        var hasher = KeyFingerprint()
         for value in values {
-            hasher.combine(value.count)
-            value.withUnsafeBytes { hasher.combine(bytes: $0) }
+            value.withUnsafeBytes { hasher.combine($0) }
         }
-        let fingerprint = UInt64(bitPattern: Int64(hasher.finalize()))
+        let fingerprint = hasher.finalize()
         table.withLock { _ = $0.insert(fingerprint, line: line) }
-    }
-
-    /// SipHash of the key's values, each preceded by its length so that column boundaries
-    /// count (`ab|c` ≠ `a|bc`). `Hasher`'s seed is random per process, which is enough: the
-    /// table lives for one process, and a resumed run rebuilds it.
-    static func fingerprint(of batch: RecordBatch, row: Int, columns: [Int]) -> UInt64 {
-        var hasher = Hasher()
-        batch.arena.withUnsafeBytes { arena in
-            for column in columns {
-                let span = batch.valueSpan(row: row, column: column)
-                hasher.combine(span.count)
-                hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: arena[span]))
-            }
-        }
-        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 }

@@ -47,18 +47,20 @@ public struct ScreeningStage: Stage {
     }
 
     /// Whether any check needs each row's IBAN digest. A SHA-256 per row is the dearest part
-    /// of screening (and allocates a hashing context), so without an IBAN blacklist entry or a
-    /// history check, rows are not hashed at all.
+    /// of screening (and allocates a hashing context), so without an IBAN blacklist entry or
+    /// any IBAN with billing history, rows are not hashed at all. History is taken once per run
+    /// (attempts recorded during a run apply from the next), so no candidates now means none
+    /// for the whole run.
     var needsDigests: Bool {
         (checks.contains(.ibanBlacklist) && !index.ibans.isEmpty)
-            || (history != nil && (checks.contains(.chargeback) || checks.contains(.cooldown)))
+            || ((history?.candidates ?? 0) > 0 && (checks.contains(.chargeback) || checks.contains(.cooldown)))
     }
 
     public func process(_ batch: inout RecordBatch) async throws {
         guard batch.columnCount > 0 else { return }
         let digests = needsDigests ? ibanDigests(of: batch) : [IBANDigest?](repeating: nil, count: batch.rowCount)
         var flags: [IBANDigest: HistoryFlags] = [:]
-        if let history, checks.contains(.chargeback) || checks.contains(.cooldown) {
+        if let history, history.candidates > 0, checks.contains(.chargeback) || checks.contains(.cooldown) {
             flags = try await history.historyFlags(for: digests.compactMap { $0 })
         }
         screen(&batch, digests: digests, history: flags)

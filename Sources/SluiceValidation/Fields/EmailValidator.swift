@@ -33,14 +33,20 @@ public enum EmailValidator {
             }
             previousDot = false
             if byte >= 0x80 { continue }
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            default:
-                if !"!#$%&'*+-/=?^_`{|}~".utf8.contains(byte) { return false }
-            }
+            if !localPartBytes[Int(byte)] { return false }
         }
         return !previousDot
+    }
+
+    /// ASCII bytes a local part may hold besides dots: letters, digits and RFC 5322 atext symbols.
+    private static let localPartBytes: [Bool] = (0..<128).map { byte in
+        let byte = UInt8(byte)
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-/=?^_`{|}~".utf8.contains(byte)
+        }
     }
 
     private static func isDomain(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {

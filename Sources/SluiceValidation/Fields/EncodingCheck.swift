@@ -14,6 +14,12 @@ public enum EncodingCheck {
         var index = 0
         var pendingLead: UInt32 = 0   // continuation-like characters still expected after a lead
         let count = bytes.count
+        // Most values are plain printable ASCII: skip them eight bytes at a time.
+        if let base = bytes.baseAddress {
+            while index + 8 <= count && isPrintableASCII(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+            }
+        }
         while index < count {
             let byte = bytes[index]
             if byte < 0x80 {
@@ -49,6 +55,17 @@ public enum EncodingCheck {
     public static func isBroken(_ string: String, allowLineBreaks: Bool = false) -> Bool {
         var string = string
         return string.withUTF8 { isBroken($0, allowLineBreaks: allowLineBreaks) }
+    }
+
+    /// Whether all eight bytes of `word` are in 0x20…0x7E (SWAR: no high bit, none below
+    /// 0x20, none equal to 0x7F).
+    @inline(__always)
+    static func isPrintableASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let belowSpace = (word &- ones &* 0x20) & ~word & highs
+        let isDelete = ((word ^ (ones &* 0x7F)) &- ones) & ~(word ^ (ones &* 0x7F)) & highs
+        return (word & highs) | belowSpace | isDelete == 0
     }
 
     /// U+00A0–U+00BF, and the characters Windows-1252 shows for bytes 0x80–0x9F.

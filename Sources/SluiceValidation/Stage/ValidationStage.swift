@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SluiceCore
 
 /// The `validate` stage: checks every mapped row the way a SEPA collector must, and marks the
@@ -148,7 +153,9 @@ public struct ValidationStage: Stage {
         /// Keeps the bytes appended to `scratch` since `mark` as the new value, unless they equal `original`.
         mutating func rewrite(_ row: Int, _ column: Int, from mark: Int, original: UnsafeBufferPointer<UInt8>) {
             let written = scratch.count - mark
-            if written == original.count && scratch.withUnsafeBufferPointer({ UnsafeBufferPointer(rebasing: $0[mark...]).elementsEqual(original) }) {
+            if written == original.count && scratch.withUnsafeBufferPointer({ scratch in
+                written == 0 || memcmp(scratch.baseAddress! + mark, original.baseAddress!, written) == 0
+            }) {
                 scratch.removeLast(written)
                 return
             }

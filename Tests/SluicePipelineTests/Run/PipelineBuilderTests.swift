@@ -90,29 +90,3 @@ struct PipelineBuilderTests {
         #expect(built.calls.isEmpty, "no dedup stage, no reload")
     }
 }
-
-/// The run summary as `sluice run` prints it: each reason under its outcome.
-struct RunSummaryTextTests {
-    @Test func reasonsStandUnderTheirOutcomeAndStagesInPipelineOrder() {
-        var totals = RunCounters()
-        totals.rowsRead = 1_234_567
-        totals.rowsAccepted = 1_234_000
-        totals.rowsRejected = 567
-        totals.rejectedByReason = ["iban.checksum": 500, "amount.invalid": 67]
-        totals.rowsFlagged = 10
-        totals.flaggedByReason = ["vop.close_match": 10]
-        totals.rowsSkipped = 2
-        let summary = RunSummary(
-            runID: "r1", pipeline: "debtors", object: "s3://b/k.csv", etag: "e", status: "completed", totals: totals, thisAttempt: totals,
-            resumed: false, resumedFromOffset: nil, detected: ["gzip"], seconds: 2, rowsPerSecond: 617_283,
-            stageSeconds: ["parse": 0.5, "stage.dedup": 0.1, "stage.validate": 0.3], targetTable: "sluice.debtors", error: nil)
-        let lines = summary.text.split(separator: "\n").map(String.init)
-        let rejected = lines.firstIndex { $0.hasPrefix("  rejected") }!
-        #expect(lines[rejected + 1].hasPrefix("    iban.checksum") && lines[rejected + 1].hasSuffix("500"))
-        #expect(lines[rejected + 2].hasPrefix("    amount.invalid"))
-        #expect(lines[rejected + 3].hasPrefix("  flagged") && lines[rejected + 4].hasPrefix("    vop.close_match"))
-        #expect(lines.contains("  rows read     1,234,567"))
-        #expect(lines.contains("  detected   gzip"))
-        #expect(lines.contains("  stages     validate 0.30s, dedup 0.10s"))
-    }
-}

@@ -21,6 +21,7 @@ struct PipelineSpecTests {
         #expect(spec.target.description == "sluice.debtors")
         #expect(spec.columns.count == 15)
         #expect(spec.columns.first { $0.name == "iban" }?.required == true)
+        #expect(!spec.keepRaw, "the shipped pipeline finds records through source_offset (sluice source), not a stored copy")
     }
 
     @Test func defaultsApplyToAMinimalFile() throws {

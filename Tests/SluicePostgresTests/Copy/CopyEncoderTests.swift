@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SluiceCore
 import Testing
@@ -32,56 +33,103 @@ struct CopyEncoderTests {
         String(decoding: buffer.readableBytesView, as: UTF8.self)
     }
 
-    @Test func acceptedRowsAreTabSeparatedWithLineageAndNullForEmpty() {
+    static let runID = UUID(uuidString: "0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9")!
+    static let runText = "0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9"
+
+    /// Reads binary COPY data back: per row the run id, line, offset, then the text fields
+    /// (`nil` for NULL). Fails the test on anything that is not well-formed binary COPY.
+    static func rows(_ buffer: ByteBuffer) throws -> [[String?]] {
+        var buffer = buffer
+        let headerBytes = buffer.readBytes(length: 19)
+        let header = try #require(headerBytes)
+        #expect(header == Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00, 0, 0, 0, 0, 0, 0, 0, 0])
+        var rows: [[String?]] = []
+        while true {
+            let field16 = buffer.readInteger(as: Int16.self)
+            let fields = try #require(field16)
+            if fields == -1 { break }
+            var row: [String?] = []
+            for field in 0..<Int(fields) {
+                let length32 = buffer.readInteger(as: Int32.self)
+                let length = try #require(length32)
+                if length == -1 {
+                    row.append(nil)
+                    continue
+                }
+                let read = buffer.readBytes(length: Int(length))
+                let bytes = try #require(read)
+                switch field {
+                case 0:
+                    #expect(bytes.count == 16)
+                    let uuid = bytes.withUnsafeBytes { $0.loadUnaligned(as: uuid_t.self) }
+                    row.append(UUID(uuid: uuid).uuidString.lowercased())
+                case 1, 2:
+                    #expect(bytes.count == 8)
+                    row.append(String(bytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }))
+                default:
+                    row.append(String(decoding: bytes, as: UTF8.self))
+                }
+            }
+            rows.append(row)
+        }
+        #expect(buffer.readableBytes == 0, "nothing after the trailer")
+        return rows
+    }
+
+    @Test func acceptedRowsAreBinaryCopyWithLineageAndNullForEmpty() throws {
         let batch = Self.batch(values: [["DE89", ""], ["NL91", "Anna"]], raws: ["DE89,", "NL91,Anna"])
-        let encoder = CopyEncoder(runID: "r1", columns: ["iban", "name"])
+        let encoder = CopyEncoder(runID: Self.runID, columns: ["iban", "name"])
         #expect(encoder.targetColumns == ["run_id", "source_line", "source_offset", "iban", "name", "raw"])
-        #expect(Self.text(encoder.encodeAccepted(batch)) == "r1\t2\t0\tDE89\t\\N\tDE89,\nr1\t3\t100\tNL91\tAnna\tNL91,Anna\n")
+        let buffer = encoder.encodeAccepted(batch)
+        #expect(try Self.rows(buffer) == [[Self.runText, "2", "0", "DE89", nil, "DE89,"], [Self.runText, "3", "100", "NL91", "Anna", "NL91,Anna"]])
     }
 
-    @Test func specialBytesAreEscaped() {
-        let batch = Self.batch(values: [["a\tb\\c\nd\re\u{1}"]], raws: ["x"])
-        let encoded = Self.text(CopyEncoder(runID: "r", columns: ["v"]).encodeAccepted(batch))
-        #expect(encoded == "r\t2\t0\ta\\tb\\\\c\\nd\\re\\001\tx\n")
+    @Test func specialBytesTravelAsTheyAre() throws {
+        let batch = Self.batch(values: [["a\tb\\c\nd\re\u{1}"]], raws: [""])
+        let rows = try Self.rows(CopyEncoder(runID: Self.runID, columns: ["v"]).encodeAccepted(batch))
+        #expect(rows == [[Self.runText, "2", "0", "a\tb\\c\nd\re\u{1}", ""]], "no escapes in binary COPY; an empty raw record is not NULL")
     }
 
-    @Test func rejectedRowsAreLeftOutAndRawCanBeDropped() {
+    @Test func rejectedRowsAreLeftOutAndRawCanBeDropped() throws {
         var batch = Self.batch(values: [["1"], ["2"]], raws: ["one", "two"])
         batch.reject(row: 0, code: "csv.ragged", message: "expected 2 fields, found 1")
-        let encoder = CopyEncoder(runID: "r", columns: ["v"], keepRaw: false)
+        let encoder = CopyEncoder(runID: Self.runID, columns: ["v"], keepRaw: false)
         #expect(encoder.targetColumns.last == "v")
-        #expect(Self.text(encoder.encodeAccepted(batch)) == "r\t3\t100\t2\n")
+        #expect(try Self.rows(encoder.encodeAccepted(batch)) == [[Self.runText, "3", "100", "2"]])
+        batch.reject(row: 1, code: "csv.ragged", message: "expected 2 fields, found 1")
+        #expect(encoder.encodeAccepted(batch).readableBytes == 0, "no accepted row: nothing to copy")
     }
 
     @Test func rejectionsCarryCodeMessageColumnAndRawBytesAsHex() {
         var batch = Self.batch(values: [["1"]], raws: ["a\u{FF}"])
         batch.reject(row: 0, code: "encoding.invalid_utf8", message: "invalid UTF-8", column: "name")
         batch.reject(row: 0, code: "iban.required", message: "iban is required")
-        let encoded = Self.text(CopyEncoder(runID: "r", columns: ["v"]).encodeRejected(batch))
+        let encoded = Self.text(CopyEncoder(runID: Self.runID, columns: ["v"]).encodeRejected(batch))
         let raw = "\\\\x61c3bf"
-        #expect(encoded == "r\t3\ts3://b/k.csv\t2\t0\tencoding.invalid_utf8\tinvalid UTF-8\tname\t\(raw)\trejected\n"
-            + "r\t3\ts3://b/k.csv\t2\t0\tiban.required\tiban is required\t\\N\t\(raw)\trejected\n")
+        #expect(encoded == "\(Self.runText)\t3\ts3://b/k.csv\t2\t0\tencoding.invalid_utf8\tinvalid UTF-8\tname\t\(raw)\trejected\n"
+            + "\(Self.runText)\t3\ts3://b/k.csv\t2\t0\tiban.required\tiban is required\t\\N\t\(raw)\trejected\n")
     }
 
-    @Test func encodedBufferIsNoLargerThanNeeded() {
+    @Test func encodedBufferIsNoLargerThanNeeded() throws {
         let rows = (0..<1000).map { ["value \($0)", "other \($0)"] }
         let batch = Self.batch(values: rows, raws: rows.map { $0.joined(separator: ",") })
-        let buffer = CopyEncoder(runID: "r", columns: ["a", "b"]).encodeAccepted(batch)
-        #expect(buffer.capacity <= buffer.readableBytes + buffer.readableBytes / 4 + 4096)
+        let buffer = CopyEncoder(runID: Self.runID, columns: ["a", "b"]).encodeAccepted(batch)
+        #expect(buffer.capacity < 2 * buffer.readableBytes, "the exact size, which ByteBuffer rounds up to a power of two")
+        #expect(try Self.rows(buffer).count == 1000)
     }
 
-    @Test func flagsOfAcceptedRowsAreWrittenAsFlaggedAndFlagsOfRejectedRowsAreNot() {
+    @Test func flagsOfAcceptedRowsAreWrittenAsFlaggedAndFlagsOfRejectedRowsAreNot() throws {
         var batch = Self.batch(values: [["DE89"], ["NL91"]], raws: ["DE89", "NL91"])
         batch.flag(row: 0, code: "vop.close_match", message: "close match", column: "name")
         batch.flag(row: 1, code: "vop.close_match", message: "close match")
         batch.reject(row: 1, code: "iban.checksum", message: "bad checksum", column: "iban")
-        let encoder = CopyEncoder(runID: "r1", columns: ["iban"])
+        let encoder = CopyEncoder(runID: Self.runID, columns: ["iban"])
         #expect(CopyEncoder.rejectionColumns.last == "outcome")
         let rows = Self.text(encoder.encodeRejected(batch)).split(separator: "\n").map(String.init)
         #expect(rows.count == 2)
-        #expect(rows[0].hasPrefix("r1\t3\ts3://b/k.csv\t3\t100\tiban.checksum\tbad checksum\tiban\t") && rows[0].hasSuffix("\trejected"))
-        #expect(rows[1].hasPrefix("r1\t3\ts3://b/k.csv\t2\t0\tvop.close_match\tclose match\tname\t") && rows[1].hasSuffix("\tflagged"))
-        #expect(Self.text(encoder.encodeAccepted(batch)).hasPrefix("r1\t2\t0\tDE89"), "a flagged row is loaded")
+        #expect(rows[0].hasPrefix("\(Self.runText)\t3\ts3://b/k.csv\t3\t100\tiban.checksum\tbad checksum\tiban\t") && rows[0].hasSuffix("\trejected"))
+        #expect(rows[1].hasPrefix("\(Self.runText)\t3\ts3://b/k.csv\t2\t0\tvop.close_match\tclose match\tname\t") && rows[1].hasSuffix("\tflagged"))
+        #expect(try Self.rows(encoder.encodeAccepted(batch)).first?.prefix(4) == [Self.runText, "2", "0", "DE89"], "a flagged row is loaded")
         let counters = RunCounters(batch: batch)
         #expect(counters.rowsFlagged == 1 && counters.rowsAccepted == 1 && counters.rowsRejected == 1)
         #expect(counters.flaggedByReason == ["vop.close_match": 1])

@@ -7,11 +7,21 @@ import Testing
 struct XLSXRejectionReportWriterTests {
     static let layout = ReportLayout(format: .csv, sourceColumns: ["id", "name", "iban", "amount"], columnSources: ["iban": 2, "amount": 3])
 
-    static let summary = RunSummaryReport(
-        runID: "1a2b3c4d-0000-0000-0000-000000000000", pipeline: "debtors", object: "s3://b/k.csv", status: "completed",
-        rowsRead: 10, rowsAccepted: 8, rowsRejected: 2, bytesRead: 1000, batches: 1,
-        rejectionsByReason: ["iban.checksum": 1, "amount.invalid": 1, "csv.ragged": 1], timings: ["decode": 0.25],
-        startedAt: Date(timeIntervalSince1970: 1_700_000_000), finishedAt: Date(timeIntervalSince1970: 1_700_000_012))
+    static let summary: RunSummaryReport = {
+        var counters = RunCounters()
+        counters.rowsRead = 10
+        counters.rowsAccepted = 8
+        counters.rowsRejected = 2
+        counters.bytesRead = 1000
+        counters.batches = 1
+        counters.rejectedByReason = ["iban.checksum": 1, "amount.invalid": 1, "csv.ragged": 1]
+        let run = RunRecord(
+            id: UUID(uuidString: "1a2b3c4d-0000-0000-0000-000000000000")!, pipeline: "debtors", objectURI: "s3://b/k.csv", etag: "e1",
+            objectSize: 1000, targetTable: "sluice.debtors", batchRows: 10, status: .completed, counters: counters, attempts: 1,
+            startedAt: Date(timeIntervalSince1970: 1_700_000_000), updatedAt: Date(timeIntervalSince1970: 1_700_000_012),
+            finishedAt: Date(timeIntervalSince1970: 1_700_000_012))
+        return RunSummaryReport(run: run, timings: ["decode": 0.25])
+    }()
 
     static func rows() -> [RejectedRow] {
         let builder = RejectedRowBuilder(layout: layout)

@@ -22,4 +22,19 @@ struct EncodingCheckTests {
         let bytes: [UInt8] = [0x4A, 0x6F, 0x73, 0xE9]
         #expect(bytes.withUnsafeBufferPointer { EncodingCheck.isBroken($0, allowLineBreaks: false) })
     }
+
+    @Test func theEightByteFastPathAgreesWithTheByteLoopForEveryByteAtEveryPosition() {
+        for byte in 0...255 {
+            for position in 0..<8 {
+                var word: UInt64 = 0x4141_4141_4141_4141   // "AAAAAAAA"
+                word &= ~(UInt64(0xFF) << (8 * UInt64(position)))
+                word |= UInt64(byte) << (8 * UInt64(position))
+                let printable = byte >= 0x20 && byte <= 0x7E
+                #expect(EncodingCheck.isPrintableASCII(word) == printable, "byte \(byte) at \(position)")
+            }
+        }
+        // A control character after eight clean bytes is still found.
+        #expect(EncodingCheck.isBroken("Abcdefghij\u{0007}k"))
+        #expect(EncodingCheck.isBroken("AbcdefghJosÃ©"))
+    }
 }
