@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "SluiceValidation", targets: ["SluiceValidation"]),
         .library(name: "SluiceStages", targets: ["SluiceStages"]),
         .library(name: "SluiceReports", targets: ["SluiceReports"]),
+        .library(name: "SluiceJobs", targets: ["SluiceJobs"]),
+        .library(name: "SluiceServer", targets: ["SluiceServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -29,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(
@@ -104,6 +108,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SluiceJobs",
+            dependencies: [
+                "SluiceCore", "SluicePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SluiceServer",
+            dependencies: [
+                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceJobs",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .systemLibrary(
             name: "CLibXLSXWriter",
             pkgConfig: "xlsxwriter",
@@ -117,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline", "SluiceStages", "SluiceReports",
+                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -135,7 +161,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceJobsTests", dependencies: ["SluiceJobs"], swiftSettings: swiftSettings),
         .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceServerTests",
+            dependencies: [
+                "SluiceServer", "SluiceCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by test targets; a plain target, since test targets cannot import each other.
         .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "SluiceReportsTests", dependencies: ["SluiceReports", "SluiceTestSupport"], swiftSettings: swiftSettings),
@@ -143,12 +180,14 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceTestSupport",
+                "SluiceJobs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

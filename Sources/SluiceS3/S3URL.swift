@@ -50,6 +50,9 @@ public struct S3URL: Sendable, Hashable, CustomStringConvertible {
 
     // Lenient on purpose: S3-compatible servers accept more than AWS's 3–63 lower-case rule
     // (upper case, underscores), but nothing that would need encoding.
+    /// Whether `name` can name a bucket here (see `isValidBucketName`).
+    public static func isBucketName(_ name: String) -> Bool { isValidBucketName(Substring(name)) }
+
     static func isValidBucketName(_ name: Substring) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 255 else { return false }
         return name.utf8.allSatisfy { byte in

@@ -48,6 +48,11 @@ extension PipelineDocument {
             .optional("max_rejected_ratio", .number),
             .optional("max_rejected_rows", .wholeNumber),
         ])),
+        .optional("watch", .list(.section([
+            .required("bucket", .text),
+            .optional("prefix", .text),
+            .optional("glob", .text),
+        ]))),
     ])
 
     /// The `validation:` section, decoded by `ValidationRules.init(from:)`.

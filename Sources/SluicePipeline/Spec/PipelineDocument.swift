@@ -1,6 +1,7 @@
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
+import SluiceS3
 import SluiceStages
 import SluiceValidation
 import Yams
@@ -81,9 +82,20 @@ struct PipelineDocument: Decodable {
     var dedup: Dedup?
     var screening: ScreeningRules?
     var error_budget: ErrorBudgetDocument?
+    var watch: [Watch]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget
+        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch
+    }
+
+    struct Watch: Decodable {
+        var bucket: String
+        var prefix: String?
+        var glob: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case bucket, prefix, glob
+        }
     }
 
     struct Dedup: Decodable {
@@ -206,6 +218,19 @@ struct PipelineDocument: Decodable {
         if let rows = budget.maxRejectedRows, rows < 0 {
             throw invalid("error_budget.max_rejected_rows must not be negative", at: at("error_budget", "max_rejected_rows"))
         }
+        var watchRules: [WatchRule] = []
+        for (index, entry) in (watch ?? []).enumerated() {
+            let key = SpecPath([.key("watch"), .index(index)])
+            guard S3URL.isBucketName(entry.bucket) else {
+                throw invalid("\(key).bucket '\(entry.bucket)' is not an S3 bucket name", at: SpecPath(key.components + [.key("bucket")]))
+            }
+            if let glob = entry.glob, glob.isEmpty || glob.hasPrefix("/") {
+                throw invalid("\(key).glob must be a pattern for the key after the prefix, e.g. \"*.csv\"", at: SpecPath(key.components + [.key("glob")]))
+            }
+            let rule = WatchRule(bucket: entry.bucket, prefix: entry.prefix ?? "", glob: entry.glob)
+            guard !watchRules.contains(rule) else { throw invalid("\(key) repeats \(rule.description)", at: key) }
+            watchRules.append(rule)
+        }
         var rules = validation ?? ValidationRules()
         rules.columnNames = rules.columnNames.mapValues { $0.lowercased() }
         rules.encodingColumns = rules.encodingColumns.map { $0.lowercased() }
@@ -223,6 +248,7 @@ struct PipelineDocument: Decodable {
             dedupKey: dedupKey,
             screening: screening ?? ScreeningRules(),
             errorBudget: budget,
+            watch: watchRules,
             path: path
         )
     }

@@ -27,6 +27,8 @@ public struct PipelineSpec: Sendable, Hashable {
     public var screening: ScreeningRules
     /// How many rejected rows a run may have before it fails as a whole.
     public var errorBudget: ErrorBudget
+    /// Bucket drops that start a run of this pipeline under `sluice serve`; empty when none.
+    public var watch: [WatchRule] = []
     /// The file the spec was read from, for messages.
     public var path: String?
 

@@ -165,6 +165,53 @@ public struct Migrator: Sendable {
                      ) AS both_sides GROUP BY code
                  ) AS merged'
             """),
+        Migration(version: 7, name: "job queue", sql: """
+            -- A durable job queue (SluiceJobs). A worker claims ready rows with FOR UPDATE SKIP LOCKED,
+            -- marks them running under a lease (owner, token, expiry) and renews it while it works.
+            -- Every write about a claimed job names the token (fencing), and a job whose lease expired
+            -- is rescued by any node: back to retryable, or dead once max_attempts are used up.
+            CREATE TABLE IF NOT EXISTS sluice.jobs (
+                id bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                payload jsonb NOT NULL DEFAULT '{}',
+                state text NOT NULL DEFAULT 'available'
+                    CHECK (state IN ('available', 'running', 'completed', 'retryable', 'dead', 'cancelled')),
+                attempt integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL DEFAULT 20 CHECK (max_attempts > 0),
+                run_after timestamptz NOT NULL DEFAULT now(),
+                lease_owner text,
+                lease_token uuid,
+                lease_expires_at timestamptz,
+                last_error text,
+                -- Enqueueing the same key twice gives one job (NULL: no deduplication).
+                dedupe_key text UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz
+            );
+            -- What a claim reads: only waiting rows, oldest first.
+            CREATE INDEX IF NOT EXISTS jobs_ready ON sluice.jobs (run_after, id)
+                WHERE state IN ('available', 'retryable');
+            -- What the rescuer reads: running rows by lease expiry.
+            CREATE INDEX IF NOT EXISTS jobs_running ON sluice.jobs (lease_expires_at)
+                WHERE state = 'running';
+            -- Listings by state, paged by id.
+            CREATE INDEX IF NOT EXISTS jobs_by_state ON sluice.jobs (state, id)
+            """),
+        Migration(version: 8, name: "object versions handed to pipelines", sql: """
+            -- One row per object version (bucket, key, ETag) that an event, a polling scan or
+            -- the API handed to a pipeline: the key decides which arrival starts the run.
+            CREATE TABLE IF NOT EXISTS sluice.objects (
+                bucket text NOT NULL,
+                key text NOT NULL,
+                etag text NOT NULL,
+                size bigint NOT NULL,
+                pipeline text NOT NULL,
+                arrival text NOT NULL CHECK (arrival IN ('event', 'poll', 'api')),
+                first_seen_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (bucket, key, etag)
+            )
+            """),
     ]
 
     public init() {}

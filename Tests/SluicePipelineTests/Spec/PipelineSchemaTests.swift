@@ -22,6 +22,7 @@ struct PipelineSchemaTests {
         (["dedup"], PipelineDocument.Dedup.CodingKeys.allCases.map(\.stringValue)),
         (["screening"], ScreeningRules.CodingKeys.allCases.map(\.stringValue)),
         (["error_budget"], PipelineDocument.ErrorBudgetDocument.CodingKeys.allCases.map(\.stringValue)),
+        (["watch"], PipelineDocument.Watch.CodingKeys.allCases.map(\.stringValue)),
     ]
 
     @Test(arguments: sections.map { ($0.path.joined(separator: "."), $0.codingKeys) })
@@ -87,6 +88,10 @@ struct PipelineSchemaTests {
         error_budget:
           max_rejected_ratio: 0.1
           max_rejected_rows: 50
+        watch:
+          - bucket: drops
+            prefix: incoming/
+            glob: "*.csv"
         """
 
     @Test func everyKeyTheSchemaAllowsIsDecoded() throws {
@@ -122,6 +127,7 @@ struct PipelineSchemaTests {
         #expect(spec.dedupKey == ["iban", "amount"])
         #expect(spec.screening == ScreeningRules(enabled: false, cooldownDays: 7, checks: [.ibanBlacklist, .cooldown]))
         #expect(spec.errorBudget == ErrorBudget(maxRejectedRatio: 0.1, maxRejectedRows: 50))
+        #expect(spec.watch == [WatchRule(bucket: "drops", prefix: "incoming/", glob: "*.csv")])
     }
 
     /// The keys the schema requires are the ones the decoder cannot do without.
@@ -131,8 +137,10 @@ struct PipelineSchemaTests {
         #expect(PipelineDocument.schema.problems(in: root).isEmpty)
         _ = try YAMLDecoder().decode(PipelineDocument.self, from: root)
         let required = Self.requiredPaths(of: PipelineDocument.schema)
-        #expect(required.sorted() == ["columns", "columns[].name", "name", "target", "target.table"])
-        for path in required {
+        #expect(required.sorted() == ["columns", "columns[].name", "name", "target", "target.table", "watch[].bucket"])
+        // `watch[].bucket` is required inside an optional list the minimal file does not have
+        // (WatchRuleTests covers it).
+        for path in required where !path.hasPrefix("watch") {
             let without = try #require(Self.removing(path.split(separator: ".").map(String.init), from: root))
             #expect(PipelineDocument.schema.problems(in: without).first?.message.hasPrefix("missing key") == true, "\(path)")
             #expect(throws: DecodingError.self, "\(path)") { try YAMLDecoder().decode(PipelineDocument.self, from: without) }

@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PostgresNIO
+import SluiceCore
+import SluiceJobs
+import SluicePipeline
+import SluicePostgres
+import SluiceS3
+
+/// The HTTP routes of `sluice serve` that exist so far: health, reading runs, starting a run
+/// as a job and reading jobs. Every error is answered as problem details (`ProblemMiddleware`).
+public struct ServerRoutes: Sendable {
+    let database: PostgresClient
+    let readiness: ReadinessCheck
+    /// The pipelines runs may use; `nil` answers 503 to starting runs.
+    let catalog: PipelineCatalog?
+    /// Where started runs wait for a worker; `nil` answers 503 to starting runs.
+    let queue: JobQueue?
+    let logger: Logger
+
+    public init(database: PostgresClient, readiness: ReadinessCheck, catalog: PipelineCatalog? = nil, queue: JobQueue? = nil, logger: Logger) {
+        self.database = database
+        self.readiness = readiness
+        self.catalog = catalog
+        self.queue = queue
+        self.logger = logger
+    }
+
+    /// The largest `POST /v1/runs` body.
+    static let maxRequestBytes = 64 << 10
+
+    /// Default and largest page size of `GET /v1/runs`.
+    static let defaultLimit = 50
+    static let maxLimit = 500
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("/health/live") { _, _ in Health(status: "live", checks: nil) }
+        router.get("/health/ready") { _, _ in try await self.ready() }
+        let runs = router.group("/v1/runs")
+        runs.get { request, _ in try await self.listRuns(request) }
+        runs.get(":id") { _, context in try await self.run(context.parameters.require("id")) }
+        runs.post { request, context in try await self.startRun(request, context: context) }
+        router.get("/v1/jobs/:id") { _, context in try await self.job(context.parameters.require("id")) }
+        return router
+    }
+
+    struct StartRun: Decodable {
+        var pipeline: String
+        var input: String
+    }
+
+    struct Accepted: ResponseEncodable {
+        var jobID: Int64
+        var state: String
+        var pipeline: String
+        var input: String
+
+        enum CodingKeys: String, CodingKey {
+            case jobID = "job_id", state, pipeline, input
+        }
+    }
+
+    /// `POST /v1/runs`: checks the request and enqueues a `run` job; a worker on any node runs
+    /// it. `Idempotency-Key` makes a repeated request answer with the job the first one made.
+    func startRun(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let catalog, let queue else {
+            throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready", detail: "this server runs no job queue")
+        }
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("application/json") else {
+            throw ProblemDetails(status: .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
+                                 detail: "send the run as application/json, found '\(contentType)'")
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxRequestBytes)
+        } catch {
+            throw ProblemDetails(status: .contentTooLarge, code: "too_large", title: "Content too large",
+                                 detail: "a run request is at most \(Self.maxRequestBytes) bytes")
+        }
+        let start: StartRun
+        do {
+            start = try JSONDecoder().decode(StartRun.self, from: Data(buffer: body))
+        } catch {
+            throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request",
+                                 detail: "the body must be JSON {\"pipeline\": …, \"input\": \"s3://bucket/key\"}")
+        }
+        guard catalog.pipelines[start.pipeline] != nil else {
+            let known = catalog.pipelines.keys.sorted().joined(separator: ", ")
+            var problem = ProblemDetails(status: .unprocessableContent, code: "unknown_pipeline", title: "Unknown pipeline",
+                                         detail: "no pipeline '\(start.pipeline)' (there are: \(known))")
+            problem.pipeline = start.pipeline
+            throw problem
+        }
+        do {
+            _ = try S3URL(parsing: start.input)
+        } catch {
+            throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request",
+                                 detail: "input must be an object in the bucket, s3://bucket/key: \(start.input)")
+        }
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        let enqueued = try await queue.enqueue(
+            kind: RunJobHandler.kind, payload: RunJobPayload(pipeline: start.pipeline, input: start.input), dedupeKey: key.map { "run:\($0)" })
+        let accepted = Accepted(jobID: enqueued.id, state: enqueued.inserted ? "queued" : "already_queued", pipeline: start.pipeline, input: start.input)
+        var response = try accepted.response(from: request, context: context)
+        response.status = .accepted
+        response.headers[.location] = "/v1/jobs/\(enqueued.id)"
+        return response
+    }
+
+    func job(_ text: String) async throws -> JobResource {
+        guard let id = Int64(text), id > 0 else {
+            throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "'\(text)' is not a job id")
+        }
+        guard let queue else {
+            throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready", detail: "this server runs no job queue")
+        }
+        guard let job = try await queue.job(id) else {
+            throw ProblemDetails(status: .notFound, code: "job_not_found", title: "No such job", detail: "no job \(id)")
+        }
+        return JobResource(job: job)
+    }
+
+    struct Health: ResponseEncodable {
+        var status: String
+        var checks: [String: String]?
+    }
+
+    struct RunPage: ResponseEncodable {
+        var items: [RunResource]
+        var nextCursor: String?
+
+        enum CodingKeys: String, CodingKey {
+            case items, nextCursor = "next_cursor"
+        }
+    }
+
+    func ready() async throws -> Health {
+        let checks = await readiness.run()
+        guard checks.values.allSatisfy({ $0 == "ok" }) else {
+            var problem = ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready")
+            problem.detail = checks.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            throw problem
+        }
+        return Health(status: "ready", checks: checks)
+    }
+
+    func run(_ text: String) async throws -> RunResource {
+        guard let id = UUID(uuidString: text) else {
+            throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "'\(text)' is not a run id (a UUID)")
+        }
+        return try await database.withConnection { connection in
+            let store = RunStore(connection: connection, logger: logger)
+            guard let run = try await store.run(id: id) else {
+                throw SluiceError(.runNotFound, "no run \(id.uuidString.lowercased())")
+            }
+            return RunResource(run: run, leaseOwner: try await store.leaseHolder(of: run)?.owner)
+        }
+    }
+
+    func listRuns(_ request: Request) async throws -> RunPage {
+        let query = request.uri.queryParameters
+        var status: RunStatus?
+        if let text = query["status"] {
+            guard let parsed = RunStatus(rawValue: String(text)) else {
+                let known = RunStatus.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "status must be one of \(known)")
+            }
+            status = parsed
+        }
+        var limit = Self.defaultLimit
+        if let text = query["limit"] {
+            guard let parsed = Int(text), (1...Self.maxLimit).contains(parsed) else {
+                throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "limit must be 1 to \(Self.maxLimit)")
+            }
+            limit = parsed
+        }
+        var cursor: RunStore.RunCursor?
+        if let text = query["cursor"] {
+            guard let parsed = RunStore.RunCursor(token: String(text)) else {
+                throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "cursor is not one this server gave out")
+            }
+            cursor = parsed
+        }
+        let pipeline = query["pipeline"].map(String.init)
+        return try await database.withConnection { connection in
+            let store = RunStore(connection: connection, logger: logger)
+            let page = try await store.runs(status: status, pipeline: pipeline, after: cursor, limit: limit)
+            return RunPage(items: page.runs.map { RunResource(run: $0) }, nextCursor: page.next?.token)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SluiceCore
+import SluiceJobs
+import SluicePipeline
+import SluicePostgres
+import SluiceS3
+import SluiceServer
+
+/// `sluice serve`: the HTTP service (issue 11). So far: health, readiness, reading runs, and
+/// starting runs as jobs that this node's workers (or any other node's) run; run control,
+/// uploads, bucket drops, auth and metrics come next (see the issue).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP service: health and the runs API (docs/api.md).",
+        discussion: """
+            Listens on --host and --port (SLUICE_HTTP_HOST, SLUICE_HTTP_PORT; default \
+            127.0.0.1:8080; port 0 picks a free one). Applies migrations at start. SIGTERM or \
+            SIGINT stops accepting, finishes requests in flight and exits 0.
+            """
+    )
+
+    @Option(help: "Address to listen on. Default: SLUICE_HTTP_HOST or 127.0.0.1.")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one. Default: SLUICE_HTTP_PORT or 8080.")
+    var port: Int?
+
+    @Option(help: "Folder of pipeline files runs may use. Default: SLUICE_PIPELINES or pipelines.")
+    var pipelines: String?
+
+    @Option(help: "Runs this node works on at once (0: serve the API only). Default: SLUICE_WORKERS or 2.")
+    var workers: Int?
+
+    @Flag(name: .shortAndLong, help: "Log debug messages to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        let logger = Environment.logger(verbose: verbose)
+        try await reportingErrors { try await serve(logger: logger) }
+    }
+
+    private func serve(logger: Logger) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let host = host ?? environment["SLUICE_HTTP_HOST"] ?? "127.0.0.1"
+        let portText = port.map(String.init) ?? environment["SLUICE_HTTP_PORT"] ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw SluiceError(.invalidArgument, "the port must be 0 to 65535, found '\(portText)'")
+        }
+        let database = try Environment.database()
+        // Migrations at start, on one direct connection, before the pool serves requests.
+        try await database.withConnection(logger: logger) { connection in
+            try await Migrator().migrate(on: connection, logger: logger)
+        }
+        let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let s3 = try Environment.s3().map { try S3Client(configuration: $0, logger: logger) }
+        let readiness = ReadinessCheck(database: client, s3: s3, bucket: environment["SLUICE_S3_BUCKET"] ?? (s3 == nil ? nil : "sluice"), logger: logger)
+        let catalog = try PipelineCatalog(folder: pipelines ?? environment["SLUICE_PIPELINES"] ?? "pipelines")
+        let workerText = workers.map(String.init) ?? environment["SLUICE_WORKERS"] ?? "2"
+        guard let workerCount = Int(workerText), (0...64).contains(workerCount) else {
+            throw SluiceError(.invalidArgument, "workers must be 0 to 64, found '\(workerText)'")
+        }
+        // LISTEN needs a session: behind PgBouncer in transaction mode, poll instead.
+        let wakeups = JobWorkerConfiguration.Wakeups(rawValue: environment["SLUICE_JOB_WAKEUPS"] ?? "listen") ?? .listen
+        let queue = JobQueue(source: PooledConnections(client: client), logger: logger)
+        let runner = PipelineRunner(connections: PooledConnections(client: client), inputs: InputLocator(s3Configuration: try Environment.s3(), logger: logger), logger: logger)
+        let jobWorkers = JobWorkerService(
+            queue: queue, handlers: [RunJobHandler(catalog: catalog, runner: runner, logger: logger)],
+            configuration: JobWorkerConfiguration(concurrency: max(workerCount, 1), wakeups: wakeups),
+            listenOn: database, logger: logger)
+        let routes = ServerRoutes(database: client, readiness: readiness, catalog: catalog, queue: queue, logger: logger)
+        let app = HTTPServer.service(routes: routes, host: host, port: port, logger: logger) { bound in
+            // Tests and scripts read the port from this line when they asked for port 0.
+            FileHandle.standardError.write(Data("sluice serve: listening on http://\(host):\(bound)\n".utf8))
+        }
+        // The pool first: a ServiceGroup stops services in reverse order, so it closes last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        if workerCount > 0 { services.append(.init(service: jobWorkers)) }
+        services.append(.init(service: app))
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

@@ -1,0 +1,207 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SluiceCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `sluice serve` as a real process on a real socket: health, readiness, the runs API and
+/// its problem details, and a clean stop on SIGTERM. (Issue 11, first part.)
+@Suite(.serialized)
+struct ServeTests {
+    let environment: IntegrationEnvironment
+    let cli: SluiceCLI
+
+    init() throws {
+        environment = try IntegrationEnvironment()
+        cli = try SluiceCLI()
+    }
+
+    /// A started server and the base URL it listens on.
+    struct Server {
+        let running: SluiceCLI.Running
+        let base: String
+
+        func stop() -> SluiceCLI.Result {
+            running.kill(SIGTERM)
+            return running.wait()
+        }
+    }
+
+    func startServer(pipelines: String? = nil) async throws -> Server {
+        let running = try cli.start(["serve", "--port", "0"] + (pipelines.map { ["--pipelines", $0] } ?? []))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let text = (try? String(contentsOfFile: running.stderrPath, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on ") {
+                let url = text[range.upperBound...].prefix { !$0.isNewline }
+                return Server(running: running, base: String(url))
+            }
+            guard running.isRunning else {
+                Issue.record("sluice serve exited: \(text)")
+                throw CancellationError()
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        running.kill()
+        Issue.record("sluice serve did not say where it listens")
+        throw CancellationError()
+    }
+
+    struct Answer {
+        var status: Int
+        var contentType: String?
+        var json: [String: Any]
+    }
+
+    func get(_ url: String) async throws -> Answer {
+        try await send(HTTPClientRequest(url: url))
+    }
+
+    func post(_ url: String, json: String, contentType: String = "application/json", headers: [(String, String)] = []) async throws -> (Answer, String?) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: json))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        let answer = Answer(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), json: object)
+        return (answer, response.headers.first(name: "location"))
+    }
+
+    func send(_ request: HTTPClientRequest) async throws -> Answer {
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        return Answer(status: Int(response.status.code), contentType: response.headers.first(name: "content-type"), json: object)
+    }
+
+    @Test func healthReadinessAndTheRunsAPIOverARealSocket() async throws {
+        // Two runs of one pipeline to read back.
+        let pipeline = try IntegrationEnvironment.pipelineFile("serve")
+        var runIDs: [String] = []
+        for seed in [31, 32] {
+            let path = NSTemporaryDirectory() + "serve-\(UUID().uuidString.prefix(8)).csv"
+            _ = try IntegrationEnvironment.generate(rows: 50, seed: seed, to: path)
+            let run = try await cli.run(["run", pipeline.path, "--input", path, "--json", "--no-progress"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            runIDs.append(try #require(summary?["run_id"] as? String))
+        }
+
+        let server = try await startServer()
+        let live = try await get(server.base + "/health/live")
+        #expect(live.status == 200 && live.json["status"] as? String == "live")
+        let ready = try await get(server.base + "/health/ready")
+        #expect(ready.status == 200, "\(ready.json)")
+        #expect((ready.json["checks"] as? [String: String]) == ["postgres": "ok", "s3": "ok"])
+
+        let one = try await get(server.base + "/v1/runs/\(runIDs[0])")
+        #expect(one.status == 200)
+        #expect(one.json["id"] as? String == runIDs[0])
+        #expect(one.json["status"] as? String == "completed")
+        #expect(one.json["pipeline"] as? String == pipeline.name)
+        #expect(one.json["rows_read"] as? Int == 50)
+        #expect(one.json["rejections_by_reason"] is [String: Any] && one.json["rejections_by_stage"] is [String: Any])
+
+        // Newest first, one per page, followed by cursor.
+        var seen: [String] = []
+        var next: String? = ""
+        while let cursor = next {
+            let page = try await get(server.base + "/v1/runs?pipeline=\(pipeline.name)&limit=1" + (cursor.isEmpty ? "" : "&cursor=\(cursor)"))
+            #expect(page.status == 200)
+            let items = page.json["items"] as? [[String: Any]] ?? []
+            #expect(items.count <= 1)
+            seen += items.compactMap { $0["id"] as? String }
+            next = page.json["next_cursor"] as? String
+            if seen.count > 5 { break }
+        }
+        #expect(seen == runIDs.reversed(), "both runs, newest first, each once")
+        let completed = try await get(server.base + "/v1/runs?pipeline=\(pipeline.name)&status=completed")
+        #expect((completed.json["items"] as? [[String: Any]])?.count == 2)
+
+        // Errors are problem details with the right status.
+        for (path, status, code) in [
+            ("/v1/runs/\(UUID().uuidString.lowercased())", 404, "run_not_found"),
+            ("/v1/runs/not-a-uuid", 400, "invalid_argument"),
+            ("/v1/runs?status=sleeping", 400, "invalid_argument"),
+            ("/v1/runs?limit=0", 400, "invalid_argument"),
+            ("/v1/runs?cursor=%21%21", 400, "invalid_argument"),
+            ("/v1/nothing-here", 404, "http_404"),
+        ] {
+            let answer = try await get(server.base + path)
+            #expect(answer.status == status, "\(path)")
+            #expect(answer.contentType == "application/problem+json", "\(path)")
+            #expect(answer.json["code"] as? String == code, "\(path): \(answer.json)")
+            #expect(answer.json["status"] as? Int == status, "\(path)")
+            #expect((answer.json["type"] as? String)?.hasSuffix("/problems/\(code)") == true, "\(path)")
+            #expect(answer.json["title"] is String, "\(path)")
+        }
+
+        let stopped = server.stop()
+        #expect(stopped.status == 0, "SIGTERM stops the server cleanly: \(stopped.stderr)")
+    }
+
+    @Test func aRunStartedOverHTTPIsQueuedLoadedByAWorkerAndShownByTheAPI() async throws {
+        // A pipelines folder with one test pipeline, and an object in the bucket.
+        let folder = NSTemporaryDirectory() + "serve-pipelines-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pipeline = try IntegrationEnvironment.pipelineFile("servejob", in: folder)
+        let path = NSTemporaryDirectory() + "servejob-\(UUID().uuidString.prefix(8)).csv"
+        let manifest = try IntegrationEnvironment.generate(rows: 300, seed: 33, to: path)
+        let input = try await environment.upload(path, key: "it/\(UUID().uuidString)/incoming/servejob.csv")
+
+        let server = try await startServer(pipelines: folder)
+        let key = UUID().uuidString
+        let body = #"{"pipeline": "\#(pipeline.name)", "input": "\#(input)"}"#
+        let (accepted, location) = try await post(server.base + "/v1/runs", json: body, headers: [("Idempotency-Key", key)])
+        #expect(accepted.status == 202, "\(accepted.json)")
+        let jobID = try #require(accepted.json["job_id"] as? Int)
+        #expect(location == "/v1/jobs/\(jobID)")
+        #expect(accepted.json["state"] as? String == "queued")
+        let (again, _) = try await post(server.base + "/v1/runs", json: body, headers: [("Idempotency-Key", key)])
+        #expect(again.status == 202 && again.json["job_id"] as? Int == jobID && again.json["state"] as? String == "already_queued",
+                "the same Idempotency-Key answers with the first job")
+
+        var state = ""
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let job = try await get(server.base + "/v1/jobs/\(jobID)")
+            state = job.json["state"] as? String ?? ""
+            if state == "completed" || state == "dead" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(state == "completed")
+        let runs = try await get(server.base + "/v1/runs?pipeline=\(pipeline.name)")
+        let items = runs.json["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 1, "one run for one job")
+        #expect(items.first?["status"] as? String == "completed")
+        #expect(items.first?["object"] as? String == input)
+        #expect(items.first?["rows_read"] as? Int == manifest.rows)
+        #expect(try await environment.scalar("SELECT count(*) FROM \(pipeline.table)") == Int64(items.first?["rows_accepted"] as? Int ?? -1))
+
+        // Bad requests are problems with the right status.
+        for (json, contentType, status, code) in [
+            (#"{"pipeline": "nope", "input": "\#(input)"}"#, "application/json", 422, "unknown_pipeline"),
+            (#"{"pipeline": "\#(pipeline.name)", "input": "/etc/passwd"}"#, "application/json", 400, "invalid_argument"),
+            ("{not json", "application/json", 400, "invalid_argument"),
+            (body, "text/plain", 415, "unsupported_media_type"),
+            (String(repeating: " ", count: 70_000) + body, "application/json", 413, "too_large"),
+        ] {
+            let (answer, _) = try await post(server.base + "/v1/runs", json: json, contentType: contentType)
+            #expect(answer.status == status, "\(code): \(answer.json)")
+            #expect(answer.json["code"] as? String == code)
+            #expect(answer.contentType == "application/problem+json")
+        }
+        let missing = try await get(server.base + "/v1/jobs/999999999")
+        #expect(missing.status == 404 && missing.json["code"] as? String == "job_not_found")
+
+        let stopped = server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+    }
+}
