@@ -18,13 +18,19 @@ public struct ServerRoutes: Sendable {
     let catalog: PipelineCatalog?
     /// Where started runs wait for a worker; `nil` answers 503 to starting runs.
     let queue: JobQueue?
+    /// The bearer token of bucket notifications; `nil` answers 503 to them.
+    let eventsToken: String?
     let logger: Logger
 
-    public init(database: PostgresClient, readiness: ReadinessCheck, catalog: PipelineCatalog? = nil, queue: JobQueue? = nil, logger: Logger) {
+    public init(
+        database: PostgresClient, readiness: ReadinessCheck, catalog: PipelineCatalog? = nil, queue: JobQueue? = nil, eventsToken: String? = nil,
+        logger: Logger
+    ) {
         self.database = database
         self.readiness = readiness
         self.catalog = catalog
         self.queue = queue
+        self.eventsToken = eventsToken
         self.logger = logger
     }
 
@@ -45,6 +51,14 @@ public struct ServerRoutes: Sendable {
         runs.get(":id") { _, context in try await self.run(context.parameters.require("id")) }
         runs.post { request, context in try await self.startRun(request, context: context) }
         router.get("/v1/jobs/:id") { _, context in try await self.job(context.parameters.require("id")) }
+        router.post("/v1/events/s3") { request, _ in
+            guard let catalog = self.catalog, let queue = self.queue, let token = self.eventsToken, !token.isEmpty else {
+                throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready",
+                                     detail: "bucket events are not configured on this server (SLUICE_EVENTS_TOKEN)")
+            }
+            return try await BucketEventRoute(database: self.database, catalog: catalog, queue: queue, token: token, logger: self.logger)
+                .handle(request)
+        }
         return router
     }
 

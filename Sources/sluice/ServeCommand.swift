@@ -72,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
             queue: queue, handlers: [RunJobHandler(catalog: catalog, runner: runner, logger: logger)],
             configuration: JobWorkerConfiguration(concurrency: max(workerCount, 1), wakeups: wakeups),
             listenOn: database, logger: logger)
-        let routes = ServerRoutes(database: client, readiness: readiness, catalog: catalog, queue: queue, logger: logger)
+        let routes = ServerRoutes(
+            database: client, readiness: readiness, catalog: catalog, queue: queue, eventsToken: environment["SLUICE_EVENTS_TOKEN"], logger: logger)
         let app = HTTPServer.service(routes: routes, host: host, port: port, logger: logger) { bound in
             // Tests and scripts read the port from this line when they asked for port 0.
             FileHandle.standardError.write(Data("sluice serve: listening on http://\(host):\(bound)\n".utf8))

@@ -31,7 +31,9 @@ struct ServeTests {
         }
     }
 
-    func startServer(pipelines: String? = nil) async throws -> Server {
+    func startServer(pipelines: String? = nil, environment variables: [String: String] = [:]) async throws -> Server {
+        var cli = self.cli
+        cli.environment.merge(variables) { _, new in new }
         let running = try cli.start(["serve", "--port", "0"] + (pipelines.map { ["--pipelines", $0] } ?? []))
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
@@ -201,6 +203,91 @@ struct ServeTests {
         let missing = try await get(server.base + "/v1/jobs/999999999")
         #expect(missing.status == 404 && missing.json["code"] as? String == "job_not_found")
 
+        let stopped = server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+    }
+
+    /// Go's `url.QueryEscape`, as MinIO escapes keys in notifications: a space is `+`, every
+    /// byte but letters, digits and `-_.~` is `%XX` (`/` too).
+    static func queryEscape(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(byte)))
+            case UInt8(ascii: " "):
+                out.append("+")
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
+    @Test func aMinIOEventStartsOneRunPerObjectVersionAndTheAPIDoesNotLoadItAgain() async throws {
+        let root = "it/\(UUID().uuidString)/"
+        let folder = NSTemporaryDirectory() + "serve-events-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pipeline = try IntegrationEnvironment.pipelineFile("serveevent", in: folder, extra: """
+
+            watch:
+              - bucket: \(environment.bucket)
+                prefix: "\(root)incoming/"
+                glob: "*.csv"
+            """)
+        let path = NSTemporaryDirectory() + "serveevent-\(UUID().uuidString.prefix(8)).csv"
+        let manifest = try IntegrationEnvironment.generate(rows: 200, seed: 34, to: path)
+        let key = root + "incoming/März 2026 + Zusatz.csv"
+        let etag = try await environment.s3Client().putObject(bucket: environment.bucket, key: key, fileAt: path)
+
+        let token = "events-\(UUID().uuidString)"
+        let server = try await startServer(pipelines: folder, environment: ["SLUICE_EVENTS_TOKEN": token])
+        let record = #"{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"\#(environment.bucket)"},"object":{"key":"\#(Self.queryEscape(key))","size":1,"eTag":"\#(etag)","sequencer":"1"}}}"#
+        let ignoredRecord = #"{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"\#(environment.bucket)"},"object":{"key":"\#(Self.queryEscape(root + "incoming/readme.txt"))","size":1,"eTag":"x","sequencer":"2"}}}"#
+        let event = #"{"EventName":"s3:ObjectCreated:Put","Key":"x","Records":[\#(record),\#(ignoredRecord)]}"#
+        let auth = [("Authorization", "Bearer \(token)")]
+
+        let (first, _) = try await post(server.base + "/v1/events/s3", json: event, headers: auth)
+        #expect(first.status == 200, "\(first.json)")
+        let queued = first.json["queued"] as? [[String: Any]] ?? []
+        #expect(queued.count == 1 && queued.first?["new"] as? Bool == true && first.json["ignored"] as? Int == 1, "\(first.json)")
+        #expect(queued.first?["object"] as? String == "s3://\(environment.bucket)/\(key)", "the key unescaped as MinIO escaped it")
+        let jobID = try #require(queued.first?["job_id"] as? Int)
+        // MinIO retries an event it thinks failed: the same version queues nothing new.
+        let (again, _) = try await post(server.base + "/v1/events/s3", json: event, headers: auth)
+        #expect((again.json["queued"] as? [[String: Any]])?.first?["job_id"] as? Int == jobID)
+        #expect((again.json["queued"] as? [[String: Any]])?.first?["new"] as? Bool == false)
+
+        var state = ""
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            state = try await get(server.base + "/v1/jobs/\(jobID)").json["state"] as? String ?? ""
+            if state == "completed" || state == "dead" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(state == "completed")
+        // The same object asked for through the API: its own job, but no second load.
+        let (byAPI, _) = try await post(server.base + "/v1/runs", json: #"{"pipeline": "\#(pipeline.name)", "input": "s3://\#(environment.bucket)/\#(key)"}"#)
+        let apiJob = try #require(byAPI.json["job_id"] as? Int)
+        let apiDeadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < apiDeadline {
+            state = try await get(server.base + "/v1/jobs/\(apiJob)").json["state"] as? String ?? ""
+            if state == "completed" || state == "dead" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(state == "completed", "an object already loaded completes the job")
+        let runs = try await get(server.base + "/v1/runs?pipeline=\(pipeline.name)")
+        #expect((runs.json["items"] as? [[String: Any]])?.count == 1, "one run for the version, whichever way it came")
+        #expect(try await environment.scalar("SELECT count(*) FROM \(pipeline.table)") == Int64(manifest.rows) - manifest.expectedRejectedRows)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.objects WHERE key = '\(key.replacingOccurrences(of: "'", with: "''"))' AND arrival = 'event'") == 1)
+
+        for (headers, status) in [([("Authorization", "Bearer wrong")], 401), ([], 401)] {
+            let (answer, _) = try await post(server.base + "/v1/events/s3", json: event, headers: headers)
+            #expect(answer.status == status && answer.json["code"] as? String == "unauthorized")
+        }
+        let (broken, _) = try await post(server.base + "/v1/events/s3", json: "{}", headers: auth)
+        #expect(broken.status == 400 && broken.contentType == "application/problem+json")
         let stopped = server.stop()
         #expect(stopped.status == 0, "\(stopped.stderr)")
     }
