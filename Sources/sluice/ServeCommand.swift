@@ -65,9 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw SluiceError(.invalidArgument, "workers must be 0 to 64, found '\(workerText)'")
         }
         // LISTEN needs a session: behind PgBouncer in transaction mode, poll instead.
-        let wakeups = JobWorkerConfiguration.Wakeups(rawValue: environment["SLUICE_JOB_WAKEUPS"] ?? "listen") ?? .listen
+        let wakeupText = environment["SLUICE_JOB_WAKEUPS"] ?? "listen"
+        guard let wakeups = JobWorkerConfiguration.Wakeups(rawValue: wakeupText) else {
+            throw SluiceError(.invalidArgument, "SLUICE_JOB_WAKEUPS must be listen or poll, found '\(wakeupText)'")
+        }
         let queue = JobQueue(source: PooledConnections(client: client), logger: logger)
-        let runner = PipelineRunner(connections: PooledConnections(client: client), inputs: InputLocator(s3Configuration: try Environment.s3(), logger: logger), logger: logger)
+        let runner = PipelineRunner(
+            connections: PooledConnections(client: client), inputs: InputLocator(s3Configuration: try Environment.s3(), logger: logger), logger: logger)
         let jobWorkers = JobWorkerService(
             queue: queue, handlers: [RunJobHandler(catalog: catalog, runner: runner, logger: logger)],
             configuration: JobWorkerConfiguration(concurrency: max(workerCount, 1), wakeups: wakeups),
@@ -78,9 +82,21 @@ struct ServeCommand: AsyncParsableCommand {
             // Tests and scripts read the port from this line when they asked for port 0.
             FileHandle.standardError.write(Data("sluice serve: listening on http://\(host):\(bound)\n".utf8))
         }
-        // The pool first: a ServiceGroup stops services in reverse order, so it closes last.
+        // Polling the watched buckets: every SLUICE_WATCH_INTERVAL seconds (default 10; 0 turns it off).
+        let intervalText = environment["SLUICE_WATCH_INTERVAL"] ?? "10"
+        guard let watchSeconds = Double(intervalText), watchSeconds >= 0, watchSeconds.isFinite else {
+            throw SluiceError(.invalidArgument, "SLUICE_WATCH_INTERVAL must be a number of seconds, found '\(intervalText)'")
+        }
+        // The pool first: a ServiceGroup stops services in reverse order, so it closes last,
+        // and the HTTP server last, so it stops taking requests first.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
         if workerCount > 0 { services.append(.init(service: jobWorkers)) }
+        if watchSeconds > 0, let s3, !catalog.router.routes.isEmpty {
+            let watcher = BucketWatchService(
+                scanner: BucketScanner(client: s3, router: catalog.router), database: client, queue: queue,
+                interval: .milliseconds(Int64(watchSeconds * 1000)), logger: logger)
+            services.append(.init(service: watcher))
+        }
         services.append(.init(service: app))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]

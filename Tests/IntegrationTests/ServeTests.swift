@@ -291,4 +291,50 @@ struct ServeTests {
         let stopped = server.stop()
         #expect(stopped.status == 0, "\(stopped.stderr)")
     }
+
+    func waitForRuns(_ server: Server, pipeline: String, count: Int, completed: Bool = true) async throws -> [[String: Any]] {
+        var items: [[String: Any]] = []
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            items = try await get(server.base + "/v1/runs?pipeline=\(pipeline)").json["items"] as? [[String: Any]] ?? []
+            if items.count >= count && (!completed || items.allSatisfy({ $0["status"] as? String == "completed" })) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return items
+    }
+
+    @Test func pollingTheBucketStartsOneRunPerObjectVersion() async throws {
+        let root = "it/\(UUID().uuidString)/"
+        let folder = NSTemporaryDirectory() + "serve-poll-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pipeline = try IntegrationEnvironment.pipelineFile("servepoll", in: folder, extra: """
+
+            watch:
+              - bucket: \(environment.bucket)
+                prefix: "\(root)drops/"
+            """)
+        let server = try await startServer(pipelines: folder, environment: ["SLUICE_WATCH_INTERVAL": "0.3", "SLUICE_EVENTS_TOKEN": "t"])
+        let client = try environment.s3Client()
+        var rows = 0
+        for (index, name) in ["one.csv", "two two.csv", "drei-ä.csv"].enumerated() {
+            let path = NSTemporaryDirectory() + "servepoll-\(UUID().uuidString.prefix(8)).csv"
+            rows += try IntegrationEnvironment.generate(rows: 100, seed: 40 + index, to: path).rows
+            _ = try await client.putObject(bucket: environment.bucket, key: root + "drops/" + name, fileAt: path)
+        }
+        let runs = try await waitForRuns(server, pipeline: pipeline.name, count: 3)
+        #expect(runs.count == 3, "\(runs.map { $0["object"] ?? "" })")
+        #expect(runs.allSatisfy { $0["status"] as? String == "completed" })
+        #expect(runs.reduce(0) { $0 + ($1["rows_read"] as? Int ?? 0) } == rows)
+        // Several more scans find nothing new; an overwrite is a new version and a new run.
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(try await waitForRuns(server, pipeline: pipeline.name, count: 3).count == 3, "scans again start nothing")
+        let path = NSTemporaryDirectory() + "servepoll-\(UUID().uuidString.prefix(8)).csv"
+        _ = try IntegrationEnvironment.generate(rows: 80, seed: 49, to: path)
+        _ = try await client.putObject(bucket: environment.bucket, key: root + "drops/one.csv", fileAt: path)
+        let after = try await waitForRuns(server, pipeline: pipeline.name, count: 4)
+        #expect(after.count == 4)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.objects WHERE key LIKE '\(root)drops/%' AND arrival = 'poll'") == 4)
+        let stopped = server.stop()
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+    }
 }

@@ -70,4 +70,23 @@ public struct ObjectLedger: Sendable {
             throw SluiceError(.database, "cannot read recorded versions of s3://\(bucket)/\(key)", underlying: error)
         }
     }
+
+    /// Which of these versions of objects in `bucket` are not recorded yet, in their order:
+    /// one query for a whole scan page, by the primary key.
+    public func unrecorded(bucket: String, versions: [(key: String, etag: String)]) async throws -> [(key: String, etag: String)] {
+        guard !versions.isEmpty else { return [] }
+        do {
+            let keys = versions.map(\.key)
+            let etags = versions.map(\.etag)
+            var missing = Set<String>()
+            let rows = try await connection.query("""
+                SELECT v.k, v.e FROM unnest(\(keys)::text[], \(etags)::text[]) AS v(k, e)
+                WHERE NOT EXISTS (SELECT 1 FROM sluice.objects o WHERE o.bucket = \(bucket) AND o.key = v.k AND o.etag = v.e)
+                """, logger: logger)
+            for try await (key, etag) in rows.decode((String, String).self) { missing.insert(key + "\u{0}" + etag) }
+            return versions.filter { missing.contains($0.key + "\u{0}" + $0.etag) }
+        } catch {
+            throw SluiceError(.database, "cannot look up recorded objects of bucket \(bucket)", underlying: error)
+        }
+    }
 }
