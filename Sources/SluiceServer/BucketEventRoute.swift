@@ -10,13 +10,9 @@ import SluicePostgres
 import SluiceS3
 
 /// `POST /v1/events/s3`: MinIO's bucket notifications. Each created object that a pipeline's
-/// `watch:` rules take becomes a `run` job, once per object version, and the answer comes as
-/// soon as the jobs are queued (MinIO retries, oldest first, when an answer is slow or not 2xx).
-///
-/// Once per version: the job's dedupe key is the pipeline, bucket, key and ETag, so the same
-/// event twice, or from two nodes, queues one job; `sluice.objects` then records the version and
-/// how it first arrived. A crash between the two leaves a queued job whose version the next
-/// arrival records, never a second job.
+/// `watch:` rules take becomes a `run` job, once per object version (`DropIntake`), and the
+/// answer comes as soon as the jobs are queued (MinIO retries, oldest first, when an answer is
+/// slow or not 2xx).
 struct BucketEventRoute: Sendable {
     let database: PostgresClient
     let catalog: PipelineCatalog
@@ -46,11 +42,6 @@ struct BucketEventRoute: Sendable {
         var ignored: Int
     }
 
-    /// The dedupe key that makes one version start one run of one pipeline.
-    static func versionKey(_ drop: DroppedObject) -> String {
-        "object:\(drop.pipeline):\(drop.bucket)/\(drop.key)@\(drop.etag)"
-    }
-
     func handle(_ request: Request) async throws -> Outcome {
         guard Self.sameToken(request.headers[.authorization], expected: "Bearer " + token) else {
             throw ProblemDetails(status: .unauthorized, code: "unauthorized", title: "Unauthorized", detail: "a bucket event needs the configured bearer token")
@@ -70,13 +61,9 @@ struct BucketEventRoute: Sendable {
         }
         let drops = catalog.router.drops(from: notification)
         var queued: [Outcome.Queued] = []
+        let intake = DropIntake(database: database, queue: queue, logger: logger)
         for drop in drops {
-            let job = try await queue.enqueue(
-                kind: RunJobHandler.kind, payload: RunJobPayload(pipeline: drop.pipeline, input: drop.uri), dedupeKey: Self.versionKey(drop))
-            try await database.withConnection { connection in
-                _ = try await ObjectLedger(connection: connection, logger: logger)
-                    .record(bucket: drop.bucket, key: drop.key, etag: drop.etag, size: drop.size, pipeline: drop.pipeline, arrival: .event)
-            }
+            let job = try await intake.take(drop, arrival: .event)
             queued.append(.init(pipeline: drop.pipeline, object: drop.uri, etag: drop.etag, jobID: job.id, new: job.inserted))
         }
         logger.info("bucket event", metadata: ["records": "\(notification.eventNames.count)", "queued": "\(queued.filter(\.new).count)"])

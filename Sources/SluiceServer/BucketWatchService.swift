@@ -8,9 +8,9 @@ import SluicePipeline
 import SluicePostgres
 
 /// Polls the watched buckets (for stores that cannot notify, like the local SeaweedFS) and
-/// queues a `run` job for every object version not seen before, the same way bucket events do:
-/// the job's dedupe key is the version, and `sluice.objects` records it with arrival `poll`.
-/// Every node may poll; two nodes that find the same new version queue one job.
+/// queues a `run` job for every object version not recorded before, the same way bucket
+/// events do (`DropIntake`, arrival `poll`). Every node may poll; two nodes that find the same
+/// new version queue one job.
 public struct BucketWatchService: Service {
     let scanner: BucketScanner
     let database: PostgresClient
@@ -48,17 +48,9 @@ public struct BucketWatchService: Service {
                     .unrecorded(bucket: bucket, versions: inBucket.map { ($0.key, $0.etag) })
             }
             let wanted = Set(fresh.map { $0.key + "\u{0}" + $0.etag })
+            let intake = DropIntake(database: database, queue: queue, logger: logger)
             for drop in inBucket where wanted.contains(drop.key + "\u{0}" + drop.etag) {
-                // Job first, then the record: a crash between leaves a job whose version the
-                // next scan records (its enqueue finds the job by its key), never a lost drop.
-                let job = try await queue.enqueue(
-                    kind: RunJobHandler.kind, payload: RunJobPayload(pipeline: drop.pipeline, input: drop.uri),
-                    dedupeKey: BucketEventRoute.versionKey(drop))
-                try await database.withConnection { connection in
-                    _ = try await ObjectLedger(connection: connection, logger: logger)
-                        .record(bucket: drop.bucket, key: drop.key, etag: drop.etag, size: drop.size, pipeline: drop.pipeline, arrival: .poll)
-                }
-                if job.inserted { queued += 1 }
+                if try await intake.take(drop, arrival: .poll).inserted { queued += 1 }
             }
         }
         return queued

@@ -41,9 +41,7 @@ public struct RunResource: Sendable, Hashable, Encodable, ResponseEncodable {
         try container.encode(run.objectSize, forKey: .objectSize)
         try container.encode(counters.batches, forKey: .batches)
         try container.encode(counters.rejectedByReason, forKey: .rejectionsByReason)
-        var byStage: [String: Int64] = [:]
-        for (code, count) in counters.rejectedByReason { byStage[ReasonCode(code).stage.rawValue, default: 0] += count }
-        try container.encode(byStage, forKey: .rejectionsByStage)
+        try container.encode(counters.rejectedByStage, forKey: .rejectionsByStage)
         try container.encode(counters.flaggedByReason, forKey: .flagsByReason)
         try container.encode(run.attempts, forKey: .attempts)
         try container.encodeIfPresent(run.node, forKey: .node)

@@ -76,6 +76,18 @@ struct ServeTests {
         return (answer, response.headers.first(name: "location"))
     }
 
+    /// The job's state once it is `completed` or `dead`, or the last seen after two minutes.
+    func finalState(_ server: Server, job: Int) async throws -> String {
+        var state = ""
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            state = try await get(server.base + "/v1/jobs/\(job)").json["state"] as? String ?? ""
+            if state == "completed" || state == "dead" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return state
+    }
+
     func send(_ request: HTTPClientRequest) async throws -> Answer {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 8 << 20)
@@ -170,15 +182,7 @@ struct ServeTests {
         #expect(again.status == 202 && again.json["job_id"] as? Int == jobID && again.json["state"] as? String == "already_queued",
                 "the same Idempotency-Key answers with the first job")
 
-        var state = ""
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            let job = try await get(server.base + "/v1/jobs/\(jobID)")
-            state = job.json["state"] as? String ?? ""
-            if state == "completed" || state == "dead" { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(state == "completed")
+        #expect(try await finalState(server, job: jobID) == "completed")
         let runs = try await get(server.base + "/v1/runs?pipeline=\(pipeline.name)")
         let items = runs.json["items"] as? [[String: Any]] ?? []
         #expect(items.count == 1, "one run for one job")
@@ -259,24 +263,11 @@ struct ServeTests {
         #expect((again.json["queued"] as? [[String: Any]])?.first?["job_id"] as? Int == jobID)
         #expect((again.json["queued"] as? [[String: Any]])?.first?["new"] as? Bool == false)
 
-        var state = ""
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            state = try await get(server.base + "/v1/jobs/\(jobID)").json["state"] as? String ?? ""
-            if state == "completed" || state == "dead" { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(state == "completed")
+        #expect(try await finalState(server, job: jobID) == "completed")
         // The same object asked for through the API: its own job, but no second load.
         let (byAPI, _) = try await post(server.base + "/v1/runs", json: #"{"pipeline": "\#(pipeline.name)", "input": "s3://\#(environment.bucket)/\#(key)"}"#)
         let apiJob = try #require(byAPI.json["job_id"] as? Int)
-        let apiDeadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < apiDeadline {
-            state = try await get(server.base + "/v1/jobs/\(apiJob)").json["state"] as? String ?? ""
-            if state == "completed" || state == "dead" { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(state == "completed", "an object already loaded completes the job")
+        #expect(try await finalState(server, job: apiJob) == "completed", "an object already loaded completes the job")
         let runs = try await get(server.base + "/v1/runs?pipeline=\(pipeline.name)")
         #expect((runs.json["items"] as? [[String: Any]])?.count == 1, "one run for the version, whichever way it came")
         #expect(try await environment.scalar("SELECT count(*) FROM \(pipeline.table)") == Int64(manifest.rows) - manifest.expectedRejectedRows)

@@ -19,7 +19,7 @@ struct BucketEventRouteTests {
         changed.etag = "e2"
         var other = drop
         other.pipeline = "billing"
-        #expect(BucketEventRoute.versionKey(drop) == "object:debtors:sluice/in/a b.csv@e1")
-        #expect(Set([drop, changed, other].map(BucketEventRoute.versionKey)).count == 3)
+        #expect(DropIntake.versionKey(drop) == "object:debtors:sluice/in/a b.csv@e1")
+        #expect(Set([drop, changed, other].map(DropIntake.versionKey)).count == 3)
     }
 }

@@ -14,6 +14,14 @@ public struct RunCounters: Sendable, Hashable, Codable {
     /// Flagged (accepted) rows per review code.
     public var flaggedByReason: [String: Int64] = [:]
 
+    /// Rejected rows per stage, summed from the reason codes by the stage that gives each
+    /// code (`ReasonCode.stage`).
+    public var rejectedByStage: [String: Int64] {
+        var stages: [String: Int64] = [:]
+        for (code, count) in rejectedByReason { stages[ReasonCode(code).stage.rawValue, default: 0] += count }
+        return stages
+    }
+
     public init() {}
 
     /// Counts of one batch.

@@ -22,14 +22,7 @@ public struct RunSummaryReport: Sendable, Hashable {
     public var rejectionsByReason: [String: Int64] { run.counters.rejectedByReason }
 
     /// Rejected rows per stage, summed from the reason codes.
-    public var rejectionsByStage: [String: Int64] { Self.byStage(rejectionsByReason) }
-
-    /// Sums reason counts by the stage that gives each code (`ReasonCode.stage`).
-    public static func byStage(_ reasons: [String: Int64]) -> [String: Int64] {
-        var stages: [String: Int64] = [:]
-        for (code, count) in reasons { stages[ReasonCode(code).stage.rawValue, default: 0] += count }
-        return stages
-    }
+    public var rejectionsByStage: [String: Int64] { run.counters.rejectedByStage }
 
     /// The stages in pipeline order, then any other.
     static let stageOrder = ([StageName.parse] + StageName.pipelineOrder).map(\.rawValue)
