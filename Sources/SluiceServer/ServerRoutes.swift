@@ -41,25 +41,35 @@ public struct ServerRoutes: Sendable {
     static let defaultLimit = 50
     static let maxLimit = 500
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<SluiceRequestContext> {
+        let router = Router(context: SluiceRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.get("/health/live") { _, _ in Health(status: "live", checks: nil) }
-        router.get("/health/ready") { _, _ in try await self.ready() }
-        let runs = router.group("/v1/runs")
-        runs.get { request, _ in try await self.listRuns(request) }
-        runs.get(":id") { _, context in try await self.run(context.parameters.require("id")) }
-        runs.post { request, context in try await self.startRun(request, context: context) }
-        router.get("/v1/jobs/:id") { _, context in try await self.job(context.parameters.require("id")) }
-        router.post("/v1/events/s3") { request, _ in
-            guard let catalog = self.catalog, let queue = self.queue, let token = self.eventsToken, !token.isEmpty else {
-                throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready",
-                                     detail: "bucket events are not configured on this server (SLUICE_EVENTS_TOKEN)")
-            }
-            return try await BucketEventRoute(database: self.database, catalog: catalog, queue: queue, token: token, logger: self.logger)
-                .handle(request)
-        }
+        // Health and metrics: open, or for viewers, as configured.
+        let monitoring = router.group()
+        monitoring.get("/health/live") { _, _ in Health(status: "live", checks: nil) }
+        monitoring.get("/health/ready") { _, _ in try await self.ready() }
+        // MinIO authenticates bucket events with its own bearer token (SLUICE_EVENTS_TOKEN).
+        router.post("/v1/events/s3") { request, _ in try await self.bucketEvent(request) }
+        // Every other route needs a token whose role is at least the group's.
+        let viewer = router.group()
+        let operators = router.group()
+        addRunRoutes(viewer: viewer, operators: operators)
+        viewer.get("/v1/jobs/:id") { _, context in try await self.job(context.parameters.require("id")) }
         return router
+    }
+
+    func addRunRoutes(viewer: RouterGroup<SluiceRequestContext>, operators: RouterGroup<SluiceRequestContext>) {
+        viewer.get("/v1/runs") { request, _ in try await self.listRuns(request) }
+        viewer.get("/v1/runs/:id") { _, context in try await self.run(context.parameters.require("id")) }
+        operators.post("/v1/runs") { request, context in try await self.startRun(request, context: context) }
+    }
+
+    func bucketEvent(_ request: Request) async throws -> BucketEventRoute.Outcome {
+        guard let catalog, let queue, let token = eventsToken, !token.isEmpty else {
+            throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready",
+                                 detail: "bucket events are not configured on this server (SLUICE_EVENTS_TOKEN)")
+        }
+        return try await BucketEventRoute(database: database, catalog: catalog, queue: queue, token: token, logger: logger).handle(request)
     }
 
     struct StartRun: Decodable {
@@ -80,7 +90,7 @@ public struct ServerRoutes: Sendable {
 
     /// `POST /v1/runs`: checks the request and enqueues a `run` job; a worker on any node runs
     /// it. `Idempotency-Key` makes a repeated request answer with the job the first one made.
-    func startRun(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    func startRun(_ request: Request, context: SluiceRequestContext) async throws -> Response {
         guard let catalog, let queue else {
             throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready", detail: "this server runs no job queue")
         }
