@@ -9,7 +9,7 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-stages - per-stage micro-benchmarks (decode, validate, screen, dedup, COPY encode)"
 	@echo "make bench-screening - 1M rows with a 100k blacklist and 1M earlier attempts, vs psql"
 	@echo "make bench-report / make bench-xlsx - rejection reports; XLSX readers side by side"
+	@echo "make bench-api - an API-started run against sluice run; GET /v1/runs/{id} latency with wrk during a load"
 	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
 
 stack:
@@ -61,6 +62,9 @@ bench-screening: stack
 bench-report: stack
 	$(SWIFT) build --product sluice
 	@scripts/bench_report.sh
+
+bench-api: stack
+	@scripts/bench_api.sh
 
 bench-xlsx: stack
 	@scripts/bench_xlsx.sh

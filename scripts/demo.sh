@@ -51,3 +51,55 @@ echo
 echo "==> The source bytes of the last loaded row, from its lineage: sluice source $run_id --offset $offset"
 "$sluice" source "$run_id" --offset "$offset"
 echo
+
+# ---- The service: sluice serve picks a dropped file up by itself and shows the run over HTTP.
+echo
+echo "==> The service: sluice serve, watching s3://$SLUICE_S3_BUCKET/drops/ (a demo pipeline)"
+demo_dir=$(mktemp -d "${TMPDIR:-/tmp}/sluice-demo.XXXXXX")
+serve_log="$demo_dir/serve.log"
+server_pid=""
+stop_server() { if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi; rm -rf "$demo_dir"; }
+trap stop_server EXIT
+# The shipped pipeline, named demo_drops, watching drops/*.csv.
+sed -e 's/^name: .*/name: demo_drops/' pipelines/debtors.yaml >"$demo_dir/demo_drops.yaml"
+printf '\nwatch:\n  - bucket: %s\n    prefix: "drops/"\n    glob: "*.csv"\n' "$SLUICE_S3_BUCKET" >>"$demo_dir/demo_drops.yaml"
+token=$("$sluice" token create --role operator --name "demo-$(date +%s)-$$")
+SLUICE_WATCH_INTERVAL=1 SLUICE_LOG_FORMAT=json "$sluice" serve --port 0 --pipelines "$demo_dir" >"$serve_log" 2>&1 &
+server_pid=$!
+base=""
+for _ in $(seq 1 150); do
+  base=$(grep -o 'sluice serve: listening on http://[0-9.:]*' "$serve_log" | head -1 | sed 's/.*listening on //') || true
+  [[ -n "$base" ]] && break
+  sleep 0.2
+done
+[[ -n "$base" ]] || { echo "sluice serve did not start:"; tail -5 "$serve_log"; exit 1; }
+echo "    listening on $base (token: an operator token from 'sluice token create')"
+curl -fsS "$base/health/ready"; echo
+
+# A new name each time: every drop is a new object version, so a new run.
+drop="drops/debtors-$(date +%Y%m%d-%H%M%S).csv"
+echo "==> Dropping $sample into s3://$SLUICE_S3_BUCKET/$drop"
+python3 scripts/s3put.py "$sample" "s3://$SLUICE_S3_BUCKET/$drop"
+echo "==> Waiting for the watcher to start the run, and for the run to finish"
+run_json=""
+for _ in $(seq 1 300); do
+  run_json=$(curl -fsS -H "Authorization: Bearer $token" "$base/v1/runs?pipeline=demo_drops&limit=1" | python3 -c '
+import json, sys
+items = json.load(sys.stdin)["items"]
+print(json.dumps(items[0]) if items and items[0]["object"].endswith(sys.argv[1]) else "")' "$drop")
+  [[ -n "$run_json" && "$run_json" == *'"status": "completed"'* ]] && break
+  sleep 0.5
+done
+[[ -n "$run_json" ]] || { echo "no run started; the server said:"; tail -5 "$serve_log"; exit 1; }
+api_run=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$run_json")
+echo "==> GET /v1/runs/$api_run"
+curl -fsS -H "Authorization: Bearer $token" "$base/v1/runs/$api_run" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+speed = r.get("rows_per_second", 0)
+print("    %s: %d rows read, %d accepted, %d rejected, %.0f rows/s, by node %s"
+      % (r["status"], r["rows_read"], r["rows_accepted"], r["rows_rejected"], speed, r.get("node")))
+print("    rejections by reason:", ", ".join(f"{k} {v}" for k, v in sorted(r["rejections_by_reason"].items())))'
+echo "==> Stopping the server (SIGTERM: it drains and exits 0)"
+kill -TERM "$server_pid"; wait "$server_pid" && echo "    stopped cleanly"
+server_pid=""

@@ -3,6 +3,8 @@
 /// Call `write(_:)` for each rejected row in order, then `finish(summary:)` once; a writer
 /// that is not finished leaves an incomplete file.
 public protocol RejectionReportWriter {
+    /// The columns the report has.
+    var layout: ReportLayout { get }
     func write(_ row: RejectedRow) throws
     /// Completes the file; `summary`, when given, is added where the format has room for it.
     func finish(summary: RunSummaryReport?) throws

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import SluiceJobs
@@ -22,9 +23,12 @@ struct DropIntake: Sendable {
     }
 
     /// Queues the run of `drop` and records the version; the job, and whether it is new.
-    func take(_ drop: DroppedObject, arrival: ObjectLedger.Arrival) async throws -> EnqueuedJob {
+    /// `runID` names the run a new job will create (uploads answer with it).
+    func take(_ drop: DroppedObject, arrival: ObjectLedger.Arrival, runID: UUID? = nil) async throws -> EnqueuedJob {
         let job = try await queue.enqueue(
-            kind: RunJobHandler.kind, payload: RunJobPayload(pipeline: drop.pipeline, input: drop.uri), dedupeKey: Self.versionKey(drop))
+            kind: RunJobHandler.kind, queue: RunJobPayload.queue(for: drop.pipeline),
+            payload: RunJobPayload(pipeline: drop.pipeline, input: drop.uri, runID: runID),
+            dedupeKey: Self.versionKey(drop))
         try await database.withConnection { connection in
             _ = try await ObjectLedger(connection: connection, logger: logger)
                 .record(bucket: drop.bucket, key: drop.key, etag: drop.etag, size: drop.size, pipeline: drop.pipeline, arrival: arrival)

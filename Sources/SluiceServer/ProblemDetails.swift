@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SluiceCore
+import SluicePipeline
 
 /// An error answer as RFC 9457 problem details (`application/problem+json`): a `type` URI
 /// per kind of problem, a human `title` and `detail`, the HTTP `status`, and Sluice's own
@@ -75,5 +76,26 @@ extension ProblemDetails {
         case .s3, .sourceRead: (.badGateway, "Object store failed")
         default: (.internalServerError, "Internal error")
         }
+    }
+}
+
+extension ProblemDetails {
+    /// 400 `invalid_argument`: the request itself is wrong.
+    static func invalidRequest(_ detail: String) -> ProblemDetails {
+        ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: detail)
+    }
+
+    /// 503 `not_ready`: this server is not set up for what was asked.
+    static func notReady(_ detail: String) -> ProblemDetails {
+        ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready", detail: detail)
+    }
+
+    /// 422 `unknown_pipeline`, naming the pipelines there are.
+    static func unknownPipeline(_ name: String, catalog: PipelineCatalog) -> ProblemDetails {
+        let known = catalog.pipelines.keys.sorted().joined(separator: ", ")
+        var problem = ProblemDetails(status: .unprocessableContent, code: "unknown_pipeline", title: "Unknown pipeline",
+                                     detail: "no pipeline '\(name)' (there are: \(known.isEmpty ? "none" : known))")
+        problem.pipeline = name
+        return problem
     }
 }

@@ -20,6 +20,23 @@ public struct RunResource: Sendable, Hashable, Encodable, ResponseEncodable {
         case rejectionsByReason = "rejections_by_reason", rejectionsByStage = "rejections_by_stage", flagsByReason = "flags_by_reason"
         case attempts, node, leaseOwner = "lease_owner"
         case startedAt = "started_at", updatedAt = "updated_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"
+        case rowsPerSecond = "rows_per_second", etaSeconds = "eta_seconds"
+    }
+
+    /// Rows read per second from the run's start to its last batch (or its end).
+    public var rowsPerSecond: Double? {
+        let seconds = (run.finishedAt ?? run.updatedAt).timeIntervalSince(run.startedAt)
+        guard seconds > 0, run.counters.rowsRead > 0 else { return nil }
+        return Double(run.counters.rowsRead) / seconds
+    }
+
+    /// Seconds until a running run reaches the end of its object, at the pace of its bytes so
+    /// far; `nil` for a run that is not running or has not read a byte yet.
+    public var etaSeconds: Double? {
+        guard run.status == .running, run.counters.bytesRead > 0, run.objectSize >= run.counters.bytesRead else { return nil }
+        let seconds = run.updatedAt.timeIntervalSince(run.startedAt)
+        guard seconds > 0 else { return nil }
+        return Double(run.objectSize - run.counters.bytesRead) / (Double(run.counters.bytesRead) / seconds)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -50,5 +67,7 @@ public struct RunResource: Sendable, Hashable, Encodable, ResponseEncodable {
         try container.encode(run.updatedAt, forKey: .updatedAt)
         try container.encodeIfPresent(run.finishedAt, forKey: .finishedAt)
         try container.encodeIfPresent(run.durationSeconds, forKey: .durationSeconds)
+        try container.encodeIfPresent(rowsPerSecond, forKey: .rowsPerSecond)
+        try container.encodeIfPresent(etaSeconds, forKey: .etaSeconds)
     }
 }

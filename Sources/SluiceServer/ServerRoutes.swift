@@ -20,17 +20,27 @@ public struct ServerRoutes: Sendable {
     let queue: JobQueue?
     /// The bearer token of bucket notifications; `nil` answers 503 to them.
     let eventsToken: String?
+    /// Where uploads go; `nil` answers 503 to them.
+    let uploads: UploadSettings?
+    /// Who API tokens belong to: the stored tokens unless a test gives its own.
+    let tokens: any TokenVerifier
+    /// Whether health and metrics answer without a token (`SLUICE_OPEN_MONITORING`, default true).
+    let openMonitoring: Bool
     let logger: Logger
 
     public init(
         database: PostgresClient, readiness: ReadinessCheck, catalog: PipelineCatalog? = nil, queue: JobQueue? = nil, eventsToken: String? = nil,
+        tokens: (any TokenVerifier)? = nil, tokenCacheTTL: Duration = .seconds(2), openMonitoring: Bool = true, uploads: UploadSettings? = nil,
         logger: Logger
     ) {
+        self.uploads = uploads
         self.database = database
         self.readiness = readiness
         self.catalog = catalog
         self.queue = queue
         self.eventsToken = eventsToken
+        self.tokens = tokens ?? CachingTokenVerifier(StoredTokenVerifier(database: database, logger: logger), ttl: tokenCacheTTL)
+        self.openMonitoring = openMonitoring
         self.logger = logger
     }
 
@@ -43,17 +53,28 @@ public struct ServerRoutes: Sendable {
 
     public func router() -> Router<SluiceRequestContext> {
         let router = Router(context: SluiceRequestContext.self)
+        // Outside the problem answers, so traces, request logs and metrics see every final status.
+        router.add(middleware: TracingMiddleware(recordingHeaders: [RequestIDMiddleware.header]))
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         // Health and metrics: open, or for viewers, as configured.
-        let monitoring = router.group()
+        let monitoring = monitoringGroup(in: router)
         monitoring.get("/health/live") { _, _ in Health(status: "live", checks: nil) }
         monitoring.get("/health/ready") { _, _ in try await self.ready() }
+        monitoring.get("/metrics") { _, _ in await MetricsEndpoint(database: self.database, logger: self.logger).response() }
         // MinIO authenticates bucket events with its own bearer token (SLUICE_EVENTS_TOKEN).
         router.post("/v1/events/s3") { request, _ in try await self.bucketEvent(request) }
         // Every other route needs a token whose role is at least the group's.
-        let viewer = router.group()
-        let operators = router.group()
+        let viewer = group(for: .viewer, in: router)
+        let operators = group(for: .operator, in: router)
+        let admins = group(for: .admin, in: router)
+        addAuditRoutes(admins: admins)
         addRunRoutes(viewer: viewer, operators: operators)
+        addRunControlRoutes(viewer: viewer, operators: operators)
+        addUploadRoutes(operators: operators)
+        addPipelineRoutes(viewer: viewer)
+        addBlacklistRoutes(viewer: viewer, admins: admins)
         viewer.get("/v1/jobs/:id") { _, context in try await self.job(context.parameters.require("id")) }
         return router
     }
@@ -94,33 +115,9 @@ public struct ServerRoutes: Sendable {
         guard let catalog, let queue else {
             throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", title: "Not ready", detail: "this server runs no job queue")
         }
-        let contentType = request.headers[.contentType] ?? ""
-        guard contentType.lowercased().hasPrefix("application/json") else {
-            throw ProblemDetails(status: .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
-                                 detail: "send the run as application/json, found '\(contentType)'")
-        }
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: Self.maxRequestBytes)
-        } catch {
-            throw ProblemDetails(status: .contentTooLarge, code: "too_large", title: "Content too large",
-                                 detail: "a run request is at most \(Self.maxRequestBytes) bytes")
-        }
-        let start: StartRun
-        do {
-            start = try JSONDecoder().decode(StartRun.self, from: Data(buffer: body))
-        } catch {
-            throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request",
-                                 detail: "the body must be JSON {\"pipeline\": …, \"input\": \"s3://bucket/key\"}")
-        }
-        guard catalog.pipelines[start.pipeline] != nil else {
-            let known = catalog.pipelines.keys.sorted().joined(separator: ", ")
-            var problem = ProblemDetails(status: .unprocessableContent, code: "unknown_pipeline", title: "Unknown pipeline",
-                                         detail: "no pipeline '\(start.pipeline)' (there are: \(known))")
-            problem.pipeline = start.pipeline
-            throw problem
-        }
+        let start: StartRun = try await Self.decodeJSON(
+            request, upTo: Self.maxRequestBytes, shape: #"{"pipeline": …, "input": "s3://bucket/key"}"#)
+        guard catalog.pipelines[start.pipeline] != nil else { throw ProblemDetails.unknownPipeline(start.pipeline, catalog: catalog) }
         do {
             _ = try S3URL(parsing: start.input)
         } catch {
@@ -129,8 +126,9 @@ public struct ServerRoutes: Sendable {
         }
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
         let enqueued = try await queue.enqueue(
-            kind: RunJobHandler.kind, payload: RunJobPayload(pipeline: start.pipeline, input: start.input), dedupeKey: key.map { "run:\($0)" })
+            kind: RunJobHandler.kind, queue: RunJobPayload.queue(for: start.pipeline), payload: RunJobPayload(pipeline: start.pipeline, input: start.input), dedupeKey: key.map { "run:\($0)" })
         let accepted = Accepted(jobID: enqueued.id, state: enqueued.inserted ? "queued" : "already_queued", pipeline: start.pipeline, input: start.input)
+        try await audit("run.start", subject: start.input, detail: ["pipeline": start.pipeline, "job_id": "\(enqueued.id)", "state": accepted.state], context: context)
         var response = try accepted.response(from: request, context: context)
         response.status = .accepted
         response.headers[.location] = "/v1/jobs/\(enqueued.id)"
@@ -197,25 +195,26 @@ public struct ServerRoutes: Sendable {
             }
             status = parsed
         }
-        var limit = Self.defaultLimit
-        if let text = query["limit"] {
-            guard let parsed = Int(text), (1...Self.maxLimit).contains(parsed) else {
-                throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "limit must be 1 to \(Self.maxLimit)")
-            }
-            limit = parsed
-        }
-        var cursor: RunStore.RunCursor?
-        if let text = query["cursor"] {
-            guard let parsed = RunStore.RunCursor(token: String(text)) else {
-                throw ProblemDetails(status: .badRequest, code: "invalid_argument", title: "Invalid request", detail: "cursor is not one this server gave out")
-            }
-            cursor = parsed
-        }
+        let page = try PageQuery(query) { RunStore.RunCursor(token: $0) }
         let pipeline = query["pipeline"].map(String.init)
+        let since = try query["since"].map { try Self.timestamp($0, name: "since") }
+        let until = try query["until"].map { try Self.timestamp($0, name: "until") }
         return try await database.withConnection { connection in
             let store = RunStore(connection: connection, logger: logger)
-            let page = try await store.runs(status: status, pipeline: pipeline, after: cursor, limit: limit)
-            return RunPage(items: page.runs.map { RunResource(run: $0) }, nextCursor: page.next?.token)
+            let runs = try await store.runs(
+                status: status, pipeline: pipeline, startedSince: since, startedBefore: until, after: page.cursor, limit: page.limit)
+            return RunPage(items: runs.runs.map { RunResource(run: $0) }, nextCursor: runs.next?.token)
         }
+    }
+
+    /// An RFC 3339 time from a query parameter (`2026-12-01T10:00:00Z`, fractions allowed).
+    static func timestamp(_ text: Substring, name: String) throws -> Date {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: String(text)) { return date }
+        formatter.formatOptions.insert(.withFractionalSeconds)
+        guard let date = formatter.date(from: String(text)) else {
+            throw ProblemDetails.invalidRequest("\(name) must be an RFC 3339 time such as 2026-12-01T10:00:00Z, found '\(text)'")
+        }
+        return date
     }
 }

@@ -149,18 +149,7 @@ struct BlacklistCommand: AsyncParsableCommand {
     }
 }
 
-/// Connects, migrates (or, for commands that only read, checks the schema), and hands a
-/// blacklist store to `body`, reporting errors the CLI way.
+/// A blacklist store on a migrated database (or, for commands that only read, a current one).
 private func withBlacklist<T>(readOnly: Bool = false, _ body: (BlacklistStore) async throws -> T) async throws -> T {
-    let logger = Environment.logger(verbose: false)
-    return try await reportingErrors {
-        try await Environment.database().withConnection(logger: logger) { connection in
-            if readOnly {
-                try await Migrator().requireCurrent(on: connection, logger: logger)
-            } else {
-                try await Migrator().migrate(on: connection, logger: logger)
-            }
-            return try await body(BlacklistStore(connection: connection, logger: logger))
-        }
-    }
+    try await Environment.withDatabase(readOnly: readOnly) { connection, logger in try await body(BlacklistStore(connection: connection, logger: logger)) }
 }

@@ -23,12 +23,9 @@ struct ReportContext {
         }
     }
 
-    func summary() async throws -> RunSummaryReport {
-        RunSummaryReport(run: run, timings: try await runs.timings(of: run.id))
-    }
+    var source: RunReportSource { RunReportSource(connection: connection, run: run, logger: logger) }
 
-    func layout() async throws -> ReportLayout {
-        guard let (header, columnSources) = try await runs.sourceLayout(of: run.id) else { return .unknown }
-        return ReportLayout(header: header, columnSources: columnSources)
+    func summary() async throws -> RunSummaryReport {
+        try await source.summary()
     }
 }

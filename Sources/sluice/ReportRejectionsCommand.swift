@@ -78,17 +78,12 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         let temporary = output == nil
         let path = output ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("sluice-report-\(UUID().uuidString).\(format.fileExtension)").path
-        let layout = try await context.layout()
+        let layout = try await context.source.layout()
         let writer: any RejectionReportWriter = switch format {
         case .csv: try CSVRejectionReportWriter(path: path, layout: layout)
         case .xlsx: try XLSXRejectionReportWriter(path: path, layout: layout)
         }
-        let builder = RejectedRowBuilder(layout: layout, masksIBANs: !unmasked)
-        let store = RejectionStore(connection: context.connection, logger: context.logger)
-        try await store.forEachRow(of: context.run.id, outcome: flagged ? .flagged : .rejected) { record in
-            let reasons = record.reasons.map { RejectionReason(code: $0.code, message: $0.message, column: $0.column) }
-            try writer.write(builder.row(line: record.line, batch: record.batchSequence, raw: record.raw, reasons: reasons))
-        }
+        try await context.source.writeRows(flagged ? .flagged : .rejected, masksIBANs: !unmasked, to: writer)
         try writer.finish(summary: try await context.summary())
         return (path, writer.rowsWritten, temporary, writer.notes)
     }

@@ -40,12 +40,42 @@ struct ServeCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
-        let logger = Environment.logger(verbose: verbose)
+        let logger = Environment.logger(verbose: verbose, server: true)
         try await reportingErrors { try await serve(logger: logger) }
+    }
+
+    /// A number of seconds (0 or more) from the environment.
+    static func seconds(_ environment: [String: String], _ name: String, default value: Double) throws -> Duration {
+        let text = environment[name] ?? String(value)
+        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+            throw SluiceError(.invalidArgument, "\(name) must be a number of seconds, found '\(text)'")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// Where `POST /v1/uploads` puts files: SLUICE_UPLOAD_BUCKET (default SLUICE_S3_BUCKET or
+    /// sluice), SLUICE_UPLOAD_PREFIX (default uploads/), SLUICE_UPLOAD_MAX_BYTES (default 5 GiB),
+    /// SLUICE_UPLOAD_PART_BYTES (default 8 MiB, at least 5 MiB: S3's smallest part).
+    static func uploadSettings(s3: S3Client?, environment: [String: String]) throws -> UploadSettings? {
+        guard let s3 else { return nil }
+        let bucket = environment["SLUICE_UPLOAD_BUCKET"] ?? environment["SLUICE_S3_BUCKET"] ?? "sluice"
+        let maxText = environment["SLUICE_UPLOAD_MAX_BYTES"] ?? String(Int64(5) << 30)
+        guard let maxBytes = Int64(maxText), maxBytes > 0 else {
+            throw SluiceError(.invalidArgument, "SLUICE_UPLOAD_MAX_BYTES must be a positive number of bytes, found '\(maxText)'")
+        }
+        let partText = environment["SLUICE_UPLOAD_PART_BYTES"] ?? String(8 << 20)
+        guard let partSize = Int(partText), partSize >= S3StreamingUpload.minimumPartSize else {
+            throw SluiceError(.invalidArgument, "SLUICE_UPLOAD_PART_BYTES must be at least \(S3StreamingUpload.minimumPartSize) (5 MiB), found '\(partText)'")
+        }
+        var prefix = environment["SLUICE_UPLOAD_PREFIX"] ?? "uploads/"
+        if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
+        return UploadSettings(client: s3, bucket: bucket, prefix: prefix, maxBytes: maxBytes, partSize: partSize)
     }
 
     private func serve(logger: Logger) async throws {
         let environment = ProcessInfo.processInfo.environment
+        // swift-metrics into the Prometheus registry that GET /metrics prints (once, before any metric is made).
+        ServerMetrics.bootstrap()
         let host = host ?? environment["SLUICE_HTTP_HOST"] ?? "127.0.0.1"
         let portText = port.map(String.init) ?? environment["SLUICE_HTTP_PORT"] ?? "8080"
         guard let port = Int(portText), (0...65535).contains(port) else {
@@ -72,15 +102,38 @@ struct ServeCommand: AsyncParsableCommand {
         let queue = JobQueue(source: PooledConnections(client: client), logger: logger)
         let runner = PipelineRunner(
             connections: PooledConnections(client: client), inputs: InputLocator(s3Configuration: try Environment.s3(), logger: logger), logger: logger)
+        // How long a job's lease lasts: a node that dies leaves its jobs to others after this.
+        let leaseText = environment["SLUICE_JOB_LEASE_SECONDS"] ?? "30"
+        guard let leaseSeconds = Int(leaseText), (3...3600).contains(leaseSeconds) else {
+            throw SluiceError(.invalidArgument, "SLUICE_JOB_LEASE_SECONDS must be 3 to 3600, found '\(leaseText)'")
+        }
+        let jobLease = Duration.seconds(leaseSeconds)
+        // Finished jobs are deleted after SLUICE_JOB_RETENTION_DAYS (default 7; dead ones after four
+        // times as long; 0 keeps them all).
+        let retentionText = environment["SLUICE_JOB_RETENTION_DAYS"] ?? "7"
+        guard let retentionDays = Double(retentionText), retentionDays >= 0, retentionDays.isFinite else {
+            throw SluiceError(.invalidArgument, "SLUICE_JOB_RETENTION_DAYS must be a number of days, found '\(retentionText)'")
+        }
         let jobWorkers = JobWorkerService(
             queue: queue, handlers: [RunJobHandler(catalog: catalog, runner: runner, logger: logger)],
-            configuration: JobWorkerConfiguration(concurrency: max(workerCount, 1), wakeups: wakeups),
+            configuration: JobWorkerConfiguration(
+                concurrency: max(workerCount, 1), leaseTTL: jobLease, wakeups: wakeups, rescueInterval: jobLease / 2,
+                // This node takes runs of its own pipelines only, and other kinds' default queue.
+                queues: [JobQueue.defaultQueue] + catalog.pipelines.keys.sorted().map(RunJobPayload.queue(for:)),
+                retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil),
             listenOn: database, logger: logger)
+        // Health and metrics answer without a token unless SLUICE_OPEN_MONITORING=false.
+        let openText = (environment["SLUICE_OPEN_MONITORING"] ?? "true").lowercased()
+        guard let openMonitoring = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][openText] else {
+            throw SluiceError(.invalidArgument, "SLUICE_OPEN_MONITORING must be true or false, found '\(openText)'")
+        }
         let routes = ServerRoutes(
-            database: client, readiness: readiness, catalog: catalog, queue: queue, eventsToken: environment["SLUICE_EVENTS_TOKEN"], logger: logger)
+            database: client, readiness: readiness, catalog: catalog, queue: queue, eventsToken: environment["SLUICE_EVENTS_TOKEN"],
+            tokenCacheTTL: try Self.seconds(environment, "SLUICE_TOKEN_CACHE_SECONDS", default: 2),
+            openMonitoring: openMonitoring, uploads: try Self.uploadSettings(s3: s3, environment: environment), logger: logger)
         let app = HTTPServer.service(routes: routes, host: host, port: port, logger: logger) { bound in
             // Tests and scripts read the port from this line when they asked for port 0.
-            FileHandle.standardError.write(Data("sluice serve: listening on http://\(host):\(bound)\n".utf8))
+            LogSettings(environment: environment, server: true, verbose: verbose).announce("sluice serve: listening on http://\(host):\(bound)")
         }
         // Polling the watched buckets: every SLUICE_WATCH_INTERVAL seconds (default 10; 0 turns it off).
         let intervalText = environment["SLUICE_WATCH_INTERVAL"] ?? "10"
@@ -90,6 +143,11 @@ struct ServeCommand: AsyncParsableCommand {
         // The pool first: a ServiceGroup stops services in reverse order, so it closes last,
         // and the HTTP server last, so it stops taking requests first.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        // Spans go out over OTLP only when an endpoint is set; listed early, so it flushes last.
+        if let tracing = try OTLPTracing.bootstrapIfConfigured(
+            environment: environment, node: LogSettings(environment: environment, server: true, verbose: verbose).node, logger: logger) {
+            services.append(.init(service: tracing))
+        }
         if workerCount > 0 { services.append(.init(service: jobWorkers)) }
         if watchSeconds > 0, let s3, !catalog.router.routes.isEmpty {
             let watcher = BucketWatchService(

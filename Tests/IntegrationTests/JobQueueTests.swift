@@ -217,6 +217,39 @@ struct JobQueueTests {
         #expect(try await queue.job(first.id)?.payload == #"{"uri": "a"}"#, "the first enqueue's payload stays")
     }
 
+    @Test func workersClaimOnlyFromTheQueuesTheyServe() async throws {
+        try await environment.migrate()
+        let kind = IntegrationEnvironment.uniqueName("queues")
+        let queue = queue(environment.database)
+        let theirs = try await queue.enqueue(kind: kind, queue: "pipeline:\(kind)-other", payload: ["n": 1])
+        let ours = try await queue.enqueue(kind: kind, queue: "pipeline:\(kind)", payload: ["n": 2])
+        let claimed = try await queue.claim(kinds: [kind], queues: ["pipeline:\(kind)"], owner: "it", limit: 10, leaseTTL: .seconds(30))
+        #expect(claimed.map(\.id) == [ours.id], "a node takes only runs of pipelines it has")
+        let rest = try await queue.claim(kinds: [kind], owner: "it", limit: 10, leaseTTL: .seconds(30))
+        #expect(rest.map(\.id) == [theirs.id], "no queue filter: every queue")
+    }
+
+    @Test func pruningDeletesOldFinishedJobsAndKeepsDeadOnesLonger() async throws {
+        try await environment.migrate()
+        let kind = IntegrationEnvironment.uniqueName("prune")
+        let queue = queue(environment.database)
+        let ids = try await queue.enqueue(kind: kind, payloads: (0 ..< 5).map { ["n": $0] })
+        // Two completed ten days ago, one completed now, one dead ten days ago, one waiting.
+        _ = try await environment.scalar("""
+            WITH u AS (UPDATE sluice.jobs SET state = CASE WHEN id IN (\(ids[0]), \(ids[1]), \(ids[2])) THEN 'completed' ELSE 'dead' END,
+                finished_at = CASE WHEN id = \(ids[2]) THEN now() ELSE now() - interval '10 days' END
+                WHERE id IN (\(ids[0]), \(ids[1]), \(ids[2]), \(ids[3])) RETURNING 1) SELECT count(*) FROM u
+            """)
+        let week: TimeInterval = 7 * 86_400
+        let pruned = try await queue.prune(completedBefore: Date().addingTimeInterval(-week), deadBefore: Date().addingTimeInterval(-4 * week))
+        #expect(pruned >= 2)
+        let left = try await environment.scalar("SELECT count(*) FROM sluice.jobs WHERE kind = '\(kind)'")
+        #expect(left == 3, "the recent completed, the dead and the waiting job stay")
+        let first = try await queue.job(ids[0])
+        let dead = try await queue.job(ids[3])
+        #expect(first == nil && dead != nil)
+    }
+
     @Test func cancellingStopsAWaitingJobAndFencesARunningOne() async throws {
         try await environment.migrate()
         let kind = IntegrationEnvironment.uniqueName("cancel")

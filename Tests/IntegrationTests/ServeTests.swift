@@ -34,6 +34,8 @@ struct ServeTests: ServeTesting {
         }
 
         let server = try await startServer()
+
+        defer { server.running.kill() }
         let live = try await get(server.base + "/health/live")
         #expect(live.status == 200 && live.json["status"] as? String == "live")
         let ready = try await get(server.base + "/health/ready")
@@ -96,6 +98,8 @@ struct ServeTests: ServeTesting {
         let input = try await environment.upload(path, key: "it/\(UUID().uuidString)/incoming/servejob.csv")
 
         let server = try await startServer(pipelines: folder)
+
+        defer { server.running.kill() }
         let key = UUID().uuidString
         let body = #"{"pipeline": "\#(pipeline.name)", "input": "\#(input)"}"#
         let (accepted, location) = try await post(server.base + "/v1/runs", json: body, headers: [("Idempotency-Key", key)])
@@ -172,6 +176,7 @@ struct ServeTests: ServeTesting {
 
         let token = "events-\(UUID().uuidString)"
         let server = try await startServer(pipelines: folder, environment: ["SLUICE_EVENTS_TOKEN": token])
+        defer { server.running.kill() }
         let record = #"{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"\#(environment.bucket)"},"object":{"key":"\#(Self.queryEscape(key))","size":1,"eTag":"\#(etag)","sequencer":"1"}}}"#
         let ignoredRecord = #"{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"\#(environment.bucket)"},"object":{"key":"\#(Self.queryEscape(root + "incoming/readme.txt"))","size":1,"eTag":"x","sequencer":"2"}}}"#
         let event = #"{"EventName":"s3:ObjectCreated:Put","Key":"x","Records":[\#(record),\#(ignoredRecord)]}"#
@@ -219,6 +224,7 @@ struct ServeTests: ServeTesting {
                 prefix: "\(root)drops/"
             """)
         let server = try await startServer(pipelines: folder, environment: ["SLUICE_WATCH_INTERVAL": "0.3", "SLUICE_EVENTS_TOKEN": "t"])
+        defer { server.running.kill() }
         let client = try environment.s3Client()
         var rows = 0
         for (index, name) in ["one.csv", "two two.csv", "drei-ä.csv"].enumerated() {

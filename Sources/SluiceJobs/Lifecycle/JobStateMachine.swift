@@ -12,6 +12,7 @@
 ///         ─succeeded→ finished(completed)             markCompleted
 ///         ─failed / leaseExpired, attempts left→ waiting(retryable)   scheduleRetry(after: backoff)
 ///         ─failed / leaseExpired, no attempts left→ finished(dead)    markDead
+///         ─failedPermanently→ finished(dead)                            markDead
 ///         ─released→ waiting(available), the attempt not counted      release
 /// waiting, running ─cancelRequested→ finished(cancelled)              markCancelled
 /// ```
@@ -37,6 +38,8 @@ public struct JobStateMachine: Sendable, Hashable {
         case succeeded
         /// The handler threw; `error` is kept as the job's `last_error`.
         case failed(error: String)
+        /// The handler threw an error no retry can fix (`JobFailedPermanently`): dead at once.
+        case failedPermanently(error: String)
         /// The lease of `owner` expired while the job was running: its worker died or stalled.
         case leaseExpired(owner: String)
         /// The worker gives the job back without finishing it (graceful shutdown ran out of time).
@@ -122,6 +125,9 @@ public struct JobStateMachine: Sendable, Hashable {
             return .markCompleted
         case (.running, .failed(let error)):
             return attemptFailed(error, using: &generator)
+        case (.running, .failedPermanently(let error)):
+            state = .finished(.dead)
+            return .markDead(error: error)
         case (.running, .leaseExpired(let owner)):
             return attemptFailed("the lease of \(owner) expired before the job finished: its worker stopped or stalled", using: &generator)
 

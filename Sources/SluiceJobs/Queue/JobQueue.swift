@@ -43,14 +43,15 @@ public struct JobQueue: Sendable {
     ///   - dedupeKey: unique among all jobs kept in the table.
     @discardableResult
     public func enqueue(
-        kind: String, payload: some Encodable & Sendable, maxAttempts: Int? = nil, runAfter: Date? = nil, dedupeKey: String? = nil
+        kind: String, queue: String = JobQueue.defaultQueue, payload: some Encodable & Sendable, maxAttempts: Int? = nil, runAfter: Date? = nil,
+        dedupeKey: String? = nil
     ) async throws -> EnqueuedJob {
         let json = try Self.encode(payload)
         let attempts = max(maxAttempts ?? configuration.defaultMaxAttempts, 1)
         return try await withConnection("enqueue a job") { connection in
             let inserted = try await connection.query("""
-                INSERT INTO sluice.jobs (kind, payload, max_attempts, run_after, dedupe_key)
-                VALUES (\(kind), \(json)::jsonb, \(attempts), coalesce(\(runAfter)::timestamptz, now()), \(dedupeKey))
+                INSERT INTO sluice.jobs (kind, queue, payload, max_attempts, run_after, dedupe_key)
+                VALUES (\(kind), \(queue), \(json)::jsonb, \(attempts), coalesce(\(runAfter)::timestamptz, now()), \(dedupeKey))
                 ON CONFLICT (dedupe_key) DO NOTHING
                 RETURNING id, run_after <= now()
                 """, logger: logger)
@@ -73,15 +74,15 @@ public struct JobQueue: Sendable {
     /// Adds one job per payload, in one statement, and returns their ids in payload order.
     @discardableResult
     public func enqueue(
-        kind: String, payloads: [some Encodable & Sendable], maxAttempts: Int? = nil, runAfter: Date? = nil
+        kind: String, queue: String = JobQueue.defaultQueue, payloads: [some Encodable & Sendable], maxAttempts: Int? = nil, runAfter: Date? = nil
     ) async throws -> [Int64] {
         guard !payloads.isEmpty else { return [] }
         let json = try payloads.map(Self.encode)
         let attempts = max(maxAttempts ?? configuration.defaultMaxAttempts, 1)
         return try await withConnection("enqueue jobs") { connection in
             let rows = try await connection.query("""
-                INSERT INTO sluice.jobs (kind, payload, max_attempts, run_after)
-                SELECT \(kind), p.payload::jsonb, \(attempts), coalesce(\(runAfter)::timestamptz, now())
+                INSERT INTO sluice.jobs (kind, queue, payload, max_attempts, run_after)
+                SELECT \(kind), \(queue), p.payload::jsonb, \(attempts), coalesce(\(runAfter)::timestamptz, now())
                 FROM unnest(\(json)::text[]) WITH ORDINALITY AS p(payload, n) ORDER BY p.n
                 RETURNING id
                 """, logger: logger)
@@ -108,13 +109,18 @@ public struct JobQueue: Sendable {
     /// statement: the CTE locks ready rows with `FOR UPDATE SKIP LOCKED` (so concurrent claimers
     /// never wait for nor take each other's rows) and the UPDATE marks them running, counts the
     /// attempt and gives each a fresh lease token. It commits before any work starts.
-    public func claim(kinds: [String], owner: String, limit: Int = 1, leaseTTL: Duration) async throws -> [ClaimedJob] {
+    /// The queue of jobs that name none.
+    public static let defaultQueue = "default"
+
+    /// Claims up to `limit` ready jobs of `kinds` waiting in `queues` (every queue when `nil`).
+    public func claim(kinds: [String], queues: [String]? = nil, owner: String, limit: Int = 1, leaseTTL: Duration) async throws -> [ClaimedJob] {
         guard !kinds.isEmpty, limit > 0 else { return [] }
         return try await withConnection("claim jobs") { connection in
             let rows = try await connection.query("""
                 WITH ready AS (
                     SELECT id FROM sluice.jobs
                     WHERE state IN ('available', 'retryable') AND run_after <= now() AND kind = ANY(\(kinds))
+                      AND (\(queues)::text[] IS NULL OR queue = ANY(\(queues)))
                     ORDER BY run_after, id
                     LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED

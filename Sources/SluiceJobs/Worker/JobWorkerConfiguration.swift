@@ -28,6 +28,11 @@ public struct JobWorkerConfiguration: Sendable, Hashable {
     public var shutdownGracePeriod: Duration
     /// The lease owner: `host/pid` by default; each worker adds `#n`.
     public var owner: String
+    /// The queues this service claims from; every queue when `nil`.
+    public var queues: [String]?
+    /// Completed and cancelled jobs are deleted this long after they finished, dead ones four
+    /// times as long (by the rescuer, a batch at a time); `nil` keeps them.
+    public var retention: Duration?
 
     public init(
         concurrency: Int = 4,
@@ -36,8 +41,12 @@ public struct JobWorkerConfiguration: Sendable, Hashable {
         pollInterval: Duration = .seconds(1),
         rescueInterval: Duration = .seconds(15),
         shutdownGracePeriod: Duration = .seconds(25),
-        owner: String = JobWorkerConfiguration.processOwner
+        owner: String = JobWorkerConfiguration.processOwner,
+        queues: [String]? = nil,
+        retention: Duration? = .seconds(7 * 86_400)
     ) {
+        self.queues = queues
+        self.retention = retention
         self.concurrency = max(concurrency, 1)
         self.leaseTTL = leaseTTL
         self.wakeups = wakeups

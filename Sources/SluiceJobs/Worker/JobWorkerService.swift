@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import SluiceCore
@@ -92,7 +93,7 @@ public struct JobWorkerService: Service {
         while !stopping.isClosed && !Task.isCancelled {
             let job: ClaimedJob?
             do {
-                job = try await queue.claim(kinds: kinds, owner: owner, limit: 1, leaseTTL: configuration.leaseTTL).first
+                job = try await queue.claim(kinds: kinds, queues: configuration.queues, owner: owner, limit: 1, leaseTTL: configuration.leaseTTL).first
             } catch {
                 guard !Task.isCancelled else { break }
                 logger.warning("cannot claim jobs; trying again", metadata: ["owner": "\(owner)", "error": "\(String(reflecting: error))"])
@@ -112,6 +113,10 @@ public struct JobWorkerService: Service {
     /// How a claimed job's run ended.
     private enum Ending: Sendable {
         case returned
+        /// The handler stopped at a point another attempt continues from (`JobReleased`).
+        case gaveBack(String)
+        /// The handler threw `JobFailedPermanently`.
+        case threwPermanently(String)
         case threw(String, cancelled: Bool)
         case leaseLost
         case outOfTime
@@ -129,6 +134,10 @@ public struct JobWorkerService: Service {
                 do {
                     try await handler.run(job)
                     return .returned
+                } catch let released as JobReleased {
+                    return .gaveBack(released.reason)
+                } catch let permanent as JobFailedPermanently {
+                    return .threwPermanently(permanent.reason)
                 } catch {
                     return .threw(String(describing: error), cancelled: Task.isCancelled)
                 }
@@ -155,8 +164,9 @@ public struct JobWorkerService: Service {
             // The whole service was cancelled (not a graceful stop): give the job back.
             case .threw(_, cancelled: true) where Task.isCancelled: .released
             case .threw(let error, _): .failed(error: error)
+            case .threwPermanently(let error): .failedPermanently(error: error)
             case .leaseLost: .heartbeat(ok: false)
-            case .outOfTime: .released
+            case .outOfTime, .gaveBack: .released
             }
             let action = machine.handle(event)
             // Stored before the group waits for a cancelled handler to unwind: the lease is then
@@ -231,6 +241,17 @@ public struct JobWorkerService: Service {
             } catch {
                 if Task.isCancelled { break }
                 logger.warning("cannot rescue jobs whose lease expired", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            if let retention = configuration.retention {
+                do {
+                    let now = Date()
+                    let pruned = try await queue.prune(
+                        completedBefore: now.addingTimeInterval(-retention.seconds), deadBefore: now.addingTimeInterval(-4 * retention.seconds))
+                    if pruned > 0 { logger.info("pruned finished jobs", metadata: ["count": "\(pruned)"]) }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("cannot prune finished jobs", metadata: ["error": "\(String(reflecting: error))"])
+                }
             }
             await stopping.wait(upTo: configuration.rescueInterval)
         }

@@ -57,7 +57,7 @@ struct ObjectIdentity: Sendable {
         let batchRows = options.batchSize ?? spec.batchSize
         let run = try await store.createRun(
             pipeline: spec.name, object: object, targetTable: spec.target.description, batchRows: batchRows, node: node,
-            contentSHA256: digest)
+            contentSHA256: digest, id: options.newRunID)
         return (run, false)
     }
 

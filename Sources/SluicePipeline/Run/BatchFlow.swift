@@ -2,6 +2,7 @@ import AsyncAlgorithms
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
+import Tracing
 
 /// The data path of one run: decode → each stage → prepare → sink, as one task group with one
 /// child per step and bounded channels in between.
@@ -129,7 +130,12 @@ struct BatchFlow<Sink: RecordSink>: Sendable {
                             continue
                         }
                         let start = clock.now
-                        try await sink.commit(batch)
+                        // One span per committed batch, under the run's (a no-op unless tracing is bootstrapped).
+                        try await withSpan("batch") { span in
+                            span.attributes["sluice.batch.sequence"] = batch.sequence
+                            span.attributes["sluice.batch.rows"] = Int(batch.counters.rowsRead)
+                            try await sink.commit(batch)
+                        }
                         busy += clock.now - start
                         counters.add(batch.counters)
                         try afterCommit(batch)

@@ -244,7 +244,7 @@ public struct PipelineRunner: Sendable {
                 let (total, reached) = tally.add(batch.counters, offset: batch.nextOffset)
                 options.onProgress?(RunProgress(
                     runID: run.id, counters: total, offset: reached, objectSize: header.positionEnd ?? object.size,
-                    startOffset: firstOffset, elapsed: ContinuousClock.now - started, format: header.format))
+                    startOffset: firstOffset, elapsed: ContinuousClock.now - started, format: header.format, batch: batch.counters))
                 var overall = earlier
                 overall.add(total)
                 if let breach = budget.rowLimitBreach(overall) { throw BudgetExceeded(reason: breach) }

@@ -5,6 +5,9 @@ import SluiceCore
 public struct RunOptions: Sendable {
     /// Continue this run instead of finding or creating one.
     public var resumeRunID: UUID?
+    /// The id a new run gets (the API names an upload's run before a worker starts it); a
+    /// run that already exists for the object keeps its own.
+    public var newRunID: UUID?
     /// Load the object again even if a completed run already loaded this version.
     public var force: Bool
     /// Overrides the pipeline's batch size (tests use small batches).
@@ -44,4 +47,6 @@ public struct RunProgress: Sendable {
     public var elapsed: Duration
     /// For XLSX, offsets are sheet rows, not bytes of `objectSize`.
     public var format: SourceFormat = .csv
+    /// Counts of the batch just committed (`counters` adds them up).
+    public var batch = RunCounters()
 }

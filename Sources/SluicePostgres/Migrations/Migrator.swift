@@ -212,6 +212,46 @@ public struct Migrator: Sendable {
                 PRIMARY KEY (bucket, key, etag)
             )
             """),
+        Migration(version: 9, name: "api tokens and the audit log", sql: """
+            -- Bearer tokens of `sluice serve`: only the SHA-256 of the secret is stored, with a short
+            -- non-secret prefix to tell tokens apart in listings. A revoked token keeps its row.
+            CREATE TABLE IF NOT EXISTS sluice.api_tokens (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                role text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+                token_hash bytea NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+                prefix text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz,
+                last_used_at timestamptz
+            );
+            -- A name names one live token, and a revoked name may be given out again.
+            CREATE UNIQUE INDEX IF NOT EXISTS api_tokens_live_name
+                ON sluice.api_tokens (name) WHERE revoked_at IS NULL;
+
+            -- Who started, cancelled, uploaded or changed the blacklist, and when. Append-only.
+            CREATE TABLE IF NOT EXISTS sluice.audit (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                actor text NOT NULL,
+                role text,
+                action text NOT NULL,
+                subject text NOT NULL DEFAULT '',
+                detail jsonb NOT NULL DEFAULT '{}',
+                request_id text,
+                node text
+            );
+            CREATE INDEX IF NOT EXISTS audit_by_action ON sluice.audit (action, id)
+            """),
+        Migration(version: 10, name: "job queues", sql: """
+            -- A job waits in a named queue, and a worker claims only from the queues it serves:
+            -- a run job waits in `pipeline:<name>`, served by the nodes that have that pipeline.
+            ALTER TABLE sluice.jobs ADD COLUMN IF NOT EXISTS queue text NOT NULL DEFAULT 'default';
+            UPDATE sluice.jobs SET queue = 'pipeline:' || (payload->>'pipeline') WHERE kind = 'run' AND payload ? 'pipeline';
+            DROP INDEX IF EXISTS sluice.jobs_ready;
+            CREATE INDEX IF NOT EXISTS jobs_ready ON sluice.jobs (queue, run_after, id)
+                WHERE state IN ('available', 'retryable')
+            """),
     ]
 
     public init() {}

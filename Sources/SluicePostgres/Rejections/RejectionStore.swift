@@ -34,7 +34,7 @@ public struct RejectionStore: Sendable {
     /// Like `forEachRejectedRow`, for the rows with the given outcome, each with its reasons
     /// (or review codes) grouped.
     @discardableResult
-    public func forEachRow(of runID: UUID, outcome: Outcome, _ body: (RejectedRecord) async throws -> Void) async throws -> Int {
+    nonisolated(nonsending) public func forEachRow(of runID: UUID, outcome: Outcome, _ body: (RejectedRecord) async throws -> Void) async throws -> Int {
         let rows: PostgresRowSequence
         do {
             // `ctid` keeps a row's reasons in the order the stages recorded them (rejections are

@@ -36,7 +36,10 @@ extension RunStore {
     /// One page of runs, newest first, optionally of one status and one pipeline.
     ///
     /// - Returns: the runs, and the cursor of the next page when there may be one.
-    public func runs(status: RunStatus?, pipeline: String?, after cursor: RunCursor?, limit: Int) async throws -> (runs: [RunRecord], next: RunCursor?) {
+    public func runs(
+        status: RunStatus?, pipeline: String?, startedSince since: Date? = nil, startedBefore before: Date? = nil, after cursor: RunCursor?,
+        limit: Int
+    ) async throws -> (runs: [RunRecord], next: RunCursor?) {
         let limit = max(1, min(limit, 500))
         // date_trunc keeps the comparison at the microseconds the cursor carries.
         let runs = try await database("list runs") {
@@ -44,6 +47,8 @@ extension RunStore {
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
                 WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
                   AND (\(pipeline)::text IS NULL OR pipeline = \(pipeline))
+                  AND (\(since)::timestamptz IS NULL OR started_at >= \(since))
+                  AND (\(before)::timestamptz IS NULL OR started_at < \(before))
                   AND (\(cursor?.startedAt)::timestamptz IS NULL
                        OR (started_at, id) < (\(cursor?.startedAt)::timestamptz, \(cursor?.id)::uuid))
                 ORDER BY started_at DESC, id DESC

@@ -25,12 +25,13 @@ public struct RunStore: Sendable {
     /// Starts a new run, or returns the open run that another start created for the same
     /// object version at the same moment.
     public func createRun(
-        pipeline: String, object: SourceObject, targetTable: String, batchRows: Int, node: String, contentSHA256: String? = nil
+        pipeline: String, object: SourceObject, targetTable: String, batchRows: Int, node: String, contentSHA256: String? = nil,
+        id: UUID? = nil
     ) async throws -> RunRecord {
         try await database("create run") {
             let rows = try await connection.query("""
-                INSERT INTO sluice.runs (pipeline, object_uri, etag, object_size, target_table, batch_rows, node, content_sha256)
-                VALUES (\(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node), \(contentSHA256))
+                INSERT INTO sluice.runs (id, pipeline, object_uri, etag, object_size, target_table, batch_rows, node, content_sha256)
+                VALUES (coalesce(\(id), gen_random_uuid()), \(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node), \(contentSHA256))
                 ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('created', 'running', 'failed', 'interrupted') DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)

@@ -7,7 +7,7 @@ import SluiceFormats
 /// `sluice report summary RUN_ID --format csv`.
 public final class CSVRejectionReportWriter: RejectionReportWriter {
     public let layout: ReportLayout
-    private let output: BufferedFileOutput
+    private let output: any ReportOutput
     private var record: [UInt8] = []
     private let ibanColumn: Int?
     private let amountColumn: Int?
@@ -16,11 +16,17 @@ public final class CSVRejectionReportWriter: RejectionReportWriter {
     /// Creates the file at `path` and writes the header.
     ///
     /// - Throws: `SluiceError(.invalidArgument)` naming `path` when it cannot be written.
-    public init(path: String, layout: ReportLayout) throws {
+    public convenience init(path: String, layout: ReportLayout) throws {
+        try self.init(output: BufferedFileOutput(path: path), layout: layout)
+    }
+
+    /// Writes the header to `output`, and every row after it; for a report streamed to an
+    /// HTTP client, a `ChunkedReportOutput`.
+    public init(output: any ReportOutput, layout: ReportLayout) throws {
         self.layout = layout
         ibanColumn = layout.ibanSourceColumn
         amountColumn = layout.amountSourceColumn
-        output = try BufferedFileOutput(path: path)
+        self.output = output
         try output.write(CSVFieldQuoting.record(layout.columns))
     }
 

@@ -59,6 +59,26 @@ public struct BlacklistStore: Sendable {
         }
     }
 
+    /// One page of entries, newest first: those with an id below `beforeID` (the last id of
+    /// the page before), for keyset pagination.
+    public func page(kind: BlacklistKind? = nil, limit: Int, beforeID: Int64? = nil) async throws -> [BlacklistEntry] {
+        try await database("list blacklist") {
+            try await Self.decode(connection.query("""
+                SELECT \(unescaped: Self.columns) FROM sluice.blacklist
+                WHERE (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue)) AND (\(beforeID)::bigint IS NULL OR id < \(beforeID))
+                ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger))
+        }
+    }
+
+    /// Removes the entry with this id; returns it, or `nil` when there was none.
+    public func remove(id: Int64) async throws -> BlacklistEntry? {
+        try await database("remove blacklist entry") {
+            try await Self.decode(connection.query(
+                "DELETE FROM sluice.blacklist WHERE id = \(id) RETURNING \(unescaped: Self.columns)", logger: logger)).first
+        }
+    }
+
     /// Entries per kind.
     public func counts() async throws -> [BlacklistKind: Int] {
         try await database("count blacklist") {
@@ -101,7 +121,7 @@ public struct BlacklistStore: Sendable {
     }
 
     /// Every entry in export order (kind, then age), streamed.
-    func forEachEntry(kind: BlacklistKind?, _ body: (BlacklistEntry) throws -> Void) async throws {
+    func forEachEntry(kind: BlacklistKind?, _ body: (BlacklistEntry) async throws -> Void) async throws {
         try await database("export blacklist") {
             let rows = try await connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.blacklist
@@ -110,7 +130,7 @@ public struct BlacklistStore: Sendable {
                 """, logger: logger)
             for try await row in rows.decode((Int64, String, String, String, String, String, Date).self) {
                 guard let entry = Self.entry(row) else { continue }
-                try body(entry)
+                try await body(entry)
             }
         }
     }

@@ -80,7 +80,7 @@ public struct BlacklistTransfer: Sendable {
     }
 
     /// Writes the blacklist as CSV through `write`, in chunks of about 64 KB.
-    public func exportCSV(kind: BlacklistKind? = nil, write: (Data) throws -> Void) async throws -> Int {
+    public func exportCSV(kind: BlacklistKind? = nil, write: (Data) async throws -> Void) async throws -> Int {
         var buffer = Data()
         buffer.append(contentsOf: CSVFieldQuoting.record(["kind", "value", "display", "reason", "source", "created_at"]))
         let timestamp = ISO8601DateFormatter()
@@ -91,11 +91,11 @@ public struct BlacklistTransfer: Sendable {
             buffer.append(contentsOf: CSVFieldQuoting.record(fields))
             count += 1
             if buffer.count >= 64 * 1024 {
-                try write(buffer)
+                try await write(buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        try write(buffer)
+        try await write(buffer)
         return count
     }
 }

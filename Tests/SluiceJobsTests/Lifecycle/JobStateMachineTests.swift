@@ -34,6 +34,14 @@ struct JobStateMachineTests {
         #expect(machine.handle(.cancelRequested) == .none, "a completed job stays completed")
     }
 
+    @Test func aPermanentFailureIsDeadAtOnceWithAttemptsLeft() {
+        var machine = claimedMachine(maxAttempts: 20)
+        #expect(machine.hasAttemptsLeft)
+        #expect(machine.handle(.failedPermanently(error: "no header")) == .markDead(error: "no header"))
+        #expect(machine.storedState == .dead)
+        #expect(machine.handle(.claimed) == .none, "a dead job is not claimed again")
+    }
+
     @Test func aFailureWithAttemptsLeftSchedulesARetryAfterTheJitteredBackoff() {
         var machine = claimedMachine()
         var generator = SeededGenerator(seed: 11)
@@ -100,7 +108,7 @@ struct JobStateMachineTests {
     @Test(arguments: [JobState.completed, .dead, .cancelled])
     func aFinishedJobIgnoresEveryEvent(state: JobState) {
         var machine = JobStateMachine(state: state, attempt: 3, maxAttempts: 3, policy: policy)
-        let events: [JobStateMachine.Event] = [.claimed, .heartbeat(ok: true), .succeeded, .failed(error: "x"), .leaseExpired(owner: "o"), .released, .cancelRequested]
+        let events: [JobStateMachine.Event] = [.claimed, .heartbeat(ok: true), .succeeded, .failed(error: "x"), .failedPermanently(error: "x"), .leaseExpired(owner: "o"), .released, .cancelRequested]
         for event in events {
             #expect(machine.handle(event) == .none)
         }

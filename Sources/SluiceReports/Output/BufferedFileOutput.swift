@@ -11,7 +11,7 @@ import SluiceCore
 
 /// A file opened for writing, with a fixed-size buffer in front of `write(2)`: a report's
 /// memory stays the buffer, however many rows go through it.
-final class BufferedFileOutput {
+final class BufferedFileOutput: ReportOutput {
     let path: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
@@ -34,7 +34,7 @@ final class BufferedFileOutput {
         if descriptor >= 0 { _ = systemClose(descriptor) }
     }
 
-    func write(_ bytes: some Sequence<UInt8>) throws {
+    func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }
