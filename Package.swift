@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "SluiceReports", targets: ["SluiceReports"]),
         .library(name: "SluiceJobs", targets: ["SluiceJobs"]),
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
+        .library(name: "SluiceVOP", targets: ["SluiceVOP"]),
+        .library(name: "SluiceSimulators", targets: ["SluiceSimulators"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -156,10 +158,33 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "SluiceVOP",
+            dependencies: [
+                "SluiceCore", "SluiceStages", "SluiceValidation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SluiceSimulators",
+            dependencies: [
+                "SluiceCore", "SluiceValidation",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer",
+                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer", "SluiceSimulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -176,8 +201,8 @@ let package = Package(
             dependencies: ["SluicePostgres", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluiceJobsTests", dependencies: ["SluiceJobs"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation", "SluiceTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluiceJobsTests", dependencies: ["SluiceJobs", "SluiceTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceServerTests",
@@ -193,6 +218,17 @@ let package = Package(
         // Helpers shared by test targets; a plain target, since test targets cannot import each other.
         .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "SluiceReportsTests", dependencies: ["SluiceReports", "SluiceTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SluiceVOPTests",
+            dependencies: [
+                "SluiceVOP", "SluiceSimulators", "SluiceStages", "SluiceValidation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
