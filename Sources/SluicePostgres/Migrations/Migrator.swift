@@ -252,6 +252,25 @@ public struct Migrator: Sendable {
             CREATE INDEX IF NOT EXISTS jobs_ready ON sluice.jobs (queue, run_after, id)
                 WHERE state IN ('available', 'retryable')
             """),
+        Migration(version: 11, name: "payee verification answers", sql: """
+            -- Paid payee-verification answers, kept until they expire so the same question is
+            -- not paid for twice: keyed by the SHA-256 of the normalised IBAN (never the IBAN),
+            -- the normalised name and the provider. Written in the transaction of the batch
+            -- that paid for them, and a live answer is never replaced.
+            CREATE TABLE IF NOT EXISTS sluice.vop_results (
+                iban_sha256 bytea NOT NULL CHECK (length(iban_sha256) = 32),
+                normalized_name text NOT NULL,
+                provider text NOT NULL,
+                outcome text NOT NULL CHECK (outcome IN ('match', 'close_match', 'no_match', 'not_possible')),
+                matched_name text,
+                score double precision,
+                answered_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                run_id uuid,
+                PRIMARY KEY (iban_sha256, normalized_name, provider)
+            );
+            CREATE INDEX IF NOT EXISTS vop_results_expiry ON sluice.vop_results (expires_at)
+            """),
     ]
 
     public init() {}

@@ -1,0 +1,72 @@
+import SluiceStages
+import SluiceValidation
+
+/// How the payee-verification stage calls its provider and what it does with the answers.
+///
+/// Every field has a default: 32 calls in flight, no rate limit, the default breaker and
+/// policy, every row sampled, the `iban` column and `first_name` + `last_name` (falling back
+/// to `name`), individual accounts.
+///
+/// ```swift
+/// var configuration = VOPStageConfiguration()
+/// configuration.ratePerSecond = 100
+/// configuration.burst = 10
+/// configuration.policy = VOPPolicy(unavailable: .reject)
+/// ```
+public struct VOPStageConfiguration: Sendable, Hashable {
+    /// The columns a row's payee name is read from.
+    public enum NameColumns: Sendable, Hashable {
+        /// First and last name joined with a space; when both are empty, `fallback` if the
+        /// pipeline has it (the debtors pipeline has `first_name`, `last_name` and `name`).
+        case firstAndLast(first: String, last: String, fallback: String?)
+        /// One full-name column.
+        case single(String)
+    }
+
+    /// The most provider calls one batch has in flight at once.
+    public var maxCallsInFlight: Int
+    /// Calls per second across the stage; `nil` for no limit.
+    public var ratePerSecond: Double?
+    /// Calls that may go out at once after a quiet spell (with `ratePerSecond`).
+    public var burst: Int
+    /// The circuit breaker in front of the provider.
+    public var breaker: CircuitBreakerConfiguration
+    /// What happens to a row for each outcome.
+    public var policy: VOPPolicy
+    /// The share of rows verified, 0…100. Chosen by a hash of the IBAN, so a rerun samples
+    /// the same rows; the others stay accepted and count as not verified.
+    public var samplingPercentage: Double
+    /// The canonical column holding the IBAN.
+    public var ibanColumn: String
+    /// The canonical columns holding the payee's name.
+    public var nameColumns: NameColumns
+    /// Whether payees are persons or companies.
+    public var accountType: PayeeAccountType
+    /// With `policy.unavailable == .pause`: the longest a row waits for the provider to
+    /// answer again before it is flagged `vop.unavailable`.
+    public var maxPause: Duration
+
+    public init(
+        maxCallsInFlight: Int = 32,
+        ratePerSecond: Double? = nil,
+        burst: Int = 1,
+        breaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        policy: VOPPolicy = VOPPolicy(),
+        samplingPercentage: Double = 100,
+        ibanColumn: String = "iban",
+        nameColumns: NameColumns = .firstAndLast(first: "first_name", last: "last_name", fallback: "name"),
+        accountType: PayeeAccountType = .individual,
+        maxPause: Duration = .seconds(300)
+    ) {
+        self.maxCallsInFlight = max(maxCallsInFlight, 1)
+        self.ratePerSecond = ratePerSecond
+        self.burst = max(burst, 1)
+        self.breaker = breaker
+        self.policy = policy
+        self.samplingPercentage = samplingPercentage
+        self.ibanColumn = ibanColumn
+        self.nameColumns = nameColumns
+        self.accountType = accountType
+        self.maxPause = maxPause
+    }
+}
