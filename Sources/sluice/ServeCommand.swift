@@ -10,13 +10,13 @@ import SluicePostgres
 import SluiceS3
 import SluiceServer
 
-/// `sluice serve`: the HTTP service (issue 11). So far: health, readiness, reading runs, and
-/// starting runs as jobs that this node's workers (or any other node's) run; run control,
-/// uploads, bucket drops, auth and metrics come next (see the issue).
+/// `sluice serve`: the HTTP service (issue 11): the control API, the job workers that run
+/// queued runs (this node's or any other's), the bucket watcher, health and metrics. Several
+/// nodes share the work through PostgreSQL (docs/operations.md, "Running several nodes").
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP service: health and the runs API (docs/api.md).",
+        abstract: "Run the HTTP service: the control API, job workers and the bucket watcher (docs/api.md).",
         discussion: """
             Listens on --host and --port (SLUICE_HTTP_HOST, SLUICE_HTTP_PORT; default \
             127.0.0.1:8080; port 0 picks a free one). Applies migrations at start. SIGTERM or \
