@@ -136,10 +136,7 @@ struct ServeCommand: AsyncParsableCommand {
             LogSettings(environment: environment, server: true, verbose: verbose).announce("sluice serve: listening on http://\(host):\(bound)")
         }
         // Polling the watched buckets: every SLUICE_WATCH_INTERVAL seconds (default 10; 0 turns it off).
-        let intervalText = environment["SLUICE_WATCH_INTERVAL"] ?? "10"
-        guard let watchSeconds = Double(intervalText), watchSeconds >= 0, watchSeconds.isFinite else {
-            throw SluiceError(.invalidArgument, "SLUICE_WATCH_INTERVAL must be a number of seconds, found '\(intervalText)'")
-        }
+        let watchInterval = try Self.seconds(environment, "SLUICE_WATCH_INTERVAL", default: 10)
         // The pool first: a ServiceGroup stops services in reverse order, so it closes last,
         // and the HTTP server last, so it stops taking requests first.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
@@ -149,10 +146,10 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(.init(service: tracing))
         }
         if workerCount > 0 { services.append(.init(service: jobWorkers)) }
-        if watchSeconds > 0, let s3, !catalog.router.routes.isEmpty {
+        if watchInterval > .zero, let s3, !catalog.router.routes.isEmpty {
             let watcher = BucketWatchService(
                 scanner: BucketScanner(client: s3, router: catalog.router), database: client, queue: queue,
-                interval: .milliseconds(Int64(watchSeconds * 1000)), logger: logger)
+                interval: watchInterval, logger: logger)
             services.append(.init(service: watcher))
         }
         services.append(.init(service: app))
