@@ -9,7 +9,7 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api bench-vop clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-screening - 1M rows with a 100k blacklist and 1M earlier attempts, vs psql"
 	@echo "make bench-report / make bench-xlsx - rejection reports; XLSX readers side by side"
 	@echo "make bench-api - an API-started run against sluice run; GET /v1/runs/{id} latency with wrk during a load"
+	@echo "make bench-vop - the VOP stage against the simulator at 2 ms a call: cold cache, warm cache, and without VOP"
 	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
 
 stack:
@@ -36,7 +37,7 @@ demo: stack build
 test: stack
 	$(SWIFT) build --build-tests
 	python3 -m unittest scripts/test_generate_debtors.py
-	$(WITH_ENV) $(SWIFT) test --skip-build --no-parallel
+	scripts/run_tests.sh
 
 unit-test:
 	$(SWIFT) test --skip IntegrationTests
@@ -65,6 +66,9 @@ bench-report: stack
 
 bench-api: stack
 	@scripts/bench_api.sh
+
+bench-vop: stack
+	@scripts/bench_vop.sh
 
 bench-xlsx: stack
 	@scripts/bench_xlsx.sh

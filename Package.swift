@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "SluicePipeline",
             dependencies: [
-                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation", "SluiceStages",
+                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation", "SluiceStages", "SluiceVOP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,7 +161,9 @@ let package = Package(
         .target(
             name: "SluiceVOP",
             dependencies: [
-                "SluiceCore", "SluiceStages", "SluiceValidation",
+                "SluiceCore", "SluiceStages", "SluiceValidation", "SluicePostgres",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -203,7 +205,7 @@ let package = Package(
         ),
         .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation", "SluiceTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceJobsTests", dependencies: ["SluiceJobs", "SluiceTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages", "SluiceVOP"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
@@ -216,12 +218,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers shared by test targets; a plain target, since test targets cannot import each other.
-        .target(name: "SluiceTestSupport", path: "Tests/SluiceTestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "SluiceTestSupport",
+            dependencies: ["SluiceVOP", "SluiceSimulators", "SluiceStages", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SluiceTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "SluiceReportsTests", dependencies: ["SluiceReports", "SluiceTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceVOPTests",
             dependencies: [
-                "SluiceVOP", "SluiceSimulators", "SluiceStages", "SluiceValidation",
+                "SluiceVOP", "SluiceSimulators", "SluiceStages", "SluiceValidation", "SluicePostgres", "SluiceTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -233,7 +238,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceTestSupport",
-                "SluiceJobs",
+                "SluiceJobs", "SluiceVOP", "SluiceSimulators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -72,6 +72,7 @@ public struct ServerRoutes: Sendable {
         addAuditRoutes(admins: admins)
         addRunRoutes(viewer: viewer, operators: operators)
         addRunControlRoutes(viewer: viewer, operators: operators)
+        addVOPReportRoutes(viewer: viewer)
         addUploadRoutes(operators: operators)
         addPipelineRoutes(viewer: viewer)
         addBlacklistRoutes(viewer: viewer, admins: admins)

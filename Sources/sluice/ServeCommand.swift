@@ -152,6 +152,11 @@ struct ServeCommand: AsyncParsableCommand {
                 interval: watchInterval, logger: logger)
             services.append(.init(service: watcher))
         }
+        // Expired VOP answers go every SLUICE_VOP_PRUNE_INTERVAL seconds (default an hour; 0 never).
+        let pruneInterval = try Self.seconds(environment, "SLUICE_VOP_PRUNE_INTERVAL", default: 3600)
+        if pruneInterval > .zero {
+            services.append(.init(service: VOPCachePruneService(database: client, interval: pruneInterval, logger: logger)))
+        }
         services.append(.init(service: app))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]

@@ -46,6 +46,7 @@ struct AuthTests: ServeTesting {
         "GET /v1/runs/{id}": .viewer,
         "GET /v1/runs/{id}/summary": .viewer,
         "GET /v1/runs/{id}/rejections": .viewer,
+        "GET /v1/runs/{id}/vop": .viewer,
         "POST /v1/runs/{id}/cancel": .operator,
         "POST /v1/runs/{id}/resume": .operator,
         "POST /v1/uploads": .operator,

@@ -1,6 +1,7 @@
 import SluiceSimulators
 import SluiceStages
 import SluiceVOP
+import SluiceTestSupport
 import Testing
 
 @Suite struct BAVClientTests {

@@ -2,6 +2,7 @@ import Foundation
 import SluiceSimulators
 import SluiceStages
 import SluiceVOP
+import SluiceTestSupport
 import Testing
 
 @Suite struct EPCVOPClientTests {

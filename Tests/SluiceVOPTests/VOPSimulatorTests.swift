@@ -6,6 +6,7 @@ import SluiceSimulators
 import SluiceStages
 import SluiceValidation
 import SluiceVOP
+import SluiceTestSupport
 import Testing
 
 @Suite struct VOPSimulatorTests {

@@ -60,13 +60,14 @@ extension ReasonCode {
     public static let blacklistBIC: ReasonCode = "blacklist.bic"
 
     /// The pipeline stage that gives this code, for summaries: `parse`, `map`, `validate`,
-    /// `dedup` or `screen`.
+    /// `dedup`, `screen` or `vop`.
     public var stage: StageName {
         let family = rawValue.prefix { $0 != "." }
         switch family {
         case "csv", "xlsx", "encoding": return .parse
         case "dedup": return .dedup
         case "blacklist", "history": return .screen
+        case "vop": return .vop
         default: return rawValue.hasSuffix(".required") || family == "mapping" ? .map : .validate
         }
     }

@@ -19,6 +19,8 @@ public struct StageName: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// Blacklists and billing history.
     public static let screen: StageName = "screen"
     public static let dedup: StageName = "dedup"
+    /// Payee verification (Verification of Payee) with a provider.
+    public static let vop: StageName = "vop"
     /// Encoding COPY text.
     public static let encode: StageName = "encode"
     /// Committing batches to PostgreSQL.
@@ -27,5 +29,5 @@ public struct StageName: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let blacklist: StageName = "blacklist"
 
     /// The pipeline's own stages, in the order a run applies them.
-    public static let pipelineOrder: [StageName] = [.map, .validate, .screen, .dedup]
+    public static let pipelineOrder: [StageName] = [.map, .validate, .screen, .dedup, .vop]
 }

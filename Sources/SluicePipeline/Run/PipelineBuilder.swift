@@ -4,19 +4,25 @@ import SluiceCore
 import SluicePostgres
 import SluiceStages
 import SluiceValidation
+import SluiceVOP
 
-/// Turns a pipeline spec into the stages of one run: map → validate → screen → dedup, then
-/// any additional stages. What the stages need from the database comes through
+/// Turns a pipeline spec into the stages of one run: map → validate → screen → dedup → vop,
+/// then any additional stages. What the stages need from the database comes through
 /// `StageRepositories`, so the builder holds no SQL and is tested with repositories in memory.
 struct PipelineBuilder: Sendable {
     let spec: PipelineSpec
     let repositories: any StageRepositories
+    /// The provider client, cache and budget, for a pipeline with a `vop:` section.
+    var vop: VOPServices? = nil
     let logger: Logger
 
     /// - Parameters:
     ///   - resumeOffset: where a resumed run continues; its dedup keys below it are reloaded.
+    ///   - committedBatches: batches a resumed run committed past `resumeOffset`.
     ///   - additional: stages run after the pipeline's own.
-    func stages(mapping: ColumnMapping, runID: UUID, resumeOffset: Int64?, additional: [any Stage] = []) async throws -> [any Stage] {
+    func stages(
+        mapping: ColumnMapping, runID: UUID, resumeOffset: Int64?, committedBatches: Set<Int> = [], additional: [any Stage] = []
+    ) async throws -> [any Stage] {
         let columnNames = spec.columns.map(\.name)
         var stages: [any Stage] = [
             ColumnMapper(mapping: mapping),
@@ -40,6 +46,18 @@ struct PipelineBuilder: Sendable {
                 logger.info("dedup keys reloaded", metadata: ["rows": "\(loaded)"])
             }
             stages.append(dedup)
+        }
+        if let vopSpec = spec.vop {
+            guard let vop else {
+                throw SluiceError(
+                    .invalidArgument,
+                    "pipeline \(spec.name) verifies payees (vop:), but no provider is configured: set SLUICE_VOP_URL (and SLUICE_VOP_PROVIDER, SLUICE_VOP_API_KEY)",
+                    stage: .vop)
+            }
+            stages.append(VOPStage(
+                columns: columnNames, verifier: vop.verifier, provider: vop.provider, configuration: vopSpec.stage,
+                answers: vop.answers, budget: vop.budget, runID: runID, committedBatches: committedBatches))
+            logger.info("payee verification on", metadata: ["provider": "\(vop.provider.rawValue)"])
         }
         return stages + additional
     }

@@ -7,6 +7,7 @@ import SluiceFormats
 import SluicePostgres
 import SluiceStages
 import SluiceValidation
+import SluiceVOP
 
 /// Runs a pipeline over one object: finds or creates its run, resumes from the last
 /// checkpoint, and streams batches through decode → stages → encode → sink.
@@ -33,6 +34,17 @@ public struct PipelineRunner: Sendable {
 
     public func run(_ spec: PipelineSpec, input: String, options: RunOptions = RunOptions()) async throws -> RunSummary {
         let started = ContinuousClock.now
+        var options = options
+        if spec.vop != nil, options.payeeVerifier == nil {
+            // Before anything is read or written: a pipeline that verifies payees never runs without its provider.
+            guard let provider = try VOPProviderConfiguration.fromEnvironment() else {
+                throw SluiceError(
+                    .invalidArgument,
+                    "pipeline \(spec.name) verifies payees (vop:), but no provider is configured: set SLUICE_VOP_URL (and SLUICE_VOP_PROVIDER, SLUICE_VOP_API_KEY)",
+                    pipeline: spec.name, stage: .vop)
+            }
+            options.payeeVerifier = (provider.makeVerifier(logger: logger), provider.provider)
+        }
         let source = try inputs.source(for: input)
         let object = try await source.describe()
         var logger = self.logger
@@ -152,7 +164,8 @@ public struct PipelineRunner: Sendable {
             resumedFromOffset: resumed ? result.startOffset : nil,
             detected: result.detected,
             seconds: (ContinuousClock.now - started).seconds,
-            stageSeconds: result.timings
+            stageSeconds: result.timings,
+            vop: result.vop
         )
     }
 
@@ -167,6 +180,7 @@ public struct PipelineRunner: Sendable {
             var dataOffset: Int64 = 0
             var format: SourceFormat = .csv
             var detected: [String] = []
+            var vop: VOPStageStats?
         }
         // Written by the one task that runs `load`, read after it ends.
         var value = Value()
@@ -187,20 +201,25 @@ public struct PipelineRunner: Sendable {
         }
         // The screening connection lives as long as the flow (the history filter asks about
         // each batch's candidates); each extra sink has its own connection.
+        // The VOP stage's cache lookups and budget grants have one more.
         let screeningConnections = spec.screening.enabled ? 1 : 0
+        let vopConnections = spec.vop != nil ? 1 : 0
         let sinkConnections = spec.sinkConnections - 1
         let loadLogger = logger
-        try await connections.withConnections(screeningConnections + sinkConnections, logger: logger) { [self] extra in
+        try await connections.withConnections(screeningConnections + vopConnections + sinkConnections, logger: logger) { [self] extra in
             try await load(
                 spec, run: run, resumed: resumed, resume: resume, lease: lease, source: source, object: object, connection: connection,
-                screening: screeningConnections == 1 ? extra.first : nil, extraSinks: Array(extra.dropFirst(screeningConnections)),
+                screening: screeningConnections == 1 ? extra.first : nil,
+                vop: vopConnections == 1 ? extra[screeningConnections] : nil,
+                extraSinks: Array(extra.dropFirst(screeningConnections + vopConnections)),
                 store: store, lossGuard: lossGuard, options: options, started: started, outcome: outcome, logger: loadLogger)
         }
     }
 
     private func load(
         _ spec: PipelineSpec, run: RunRecord, resumed: Bool, resume: ResumePoint, lease: RunLease, source: any ByteSource, object: SourceObject,
-        connection: PostgresConnection, screening: PostgresConnection?, extraSinks: [PostgresConnection], store: RunStore,
+        connection: PostgresConnection, screening: PostgresConnection?, vop vopConnection: PostgresConnection?, extraSinks: [PostgresConnection],
+        store: RunStore,
         lossGuard: ConnectionLossGuard, options: RunOptions, started: ContinuousClock.Instant, outcome: Outcome, logger: Logger
     ) async throws {
         var decoder = try await RecordDecoders.open(source: source, object: object, options: spec.source.decoderOptions(batchRows: run.batchRows))
@@ -221,8 +240,27 @@ public struct PipelineRunner: Sendable {
             try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
         }
         let repositories = PostgresStageRepositories(connection: connection, screening: screening, logger: logger)
-        let stages = try await PipelineBuilder(spec: spec, repositories: repositories, logger: logger)
-            .stages(mapping: mapping, runID: run.id, resumeOffset: resume.offset, additional: options.additionalStages)
+        var vopServices: VOPServices?
+        if let vopSpec = spec.vop, let (verifier, provider) = options.payeeVerifier, let vopConnection {
+            vopServices = VOPServices(
+                verifier: verifier, provider: provider, answers: VOPResultCache(connection: vopConnection, logger: logger),
+                budget: vopSpec.dailyBudget.map { VOPDailyBudget(connection: vopConnection, callsPerDay: $0, logger: logger) })
+        }
+        let stages = try await PipelineBuilder(spec: spec, repositories: repositories, vop: vopServices, logger: logger)
+            .stages(
+                mapping: mapping, runID: run.id, resumeOffset: resume.offset, committedBatches: Set(resume.laterCheckpoints.keys),
+                additional: options.additionalStages)
+        let vopStage = stages.lazy.compactMap { $0 as? VOPStage }.first
+        defer {
+            if let vopStage {
+                let stats = vopStage.stats
+                outcome.value.vop = stats
+                logger.info("payee verification", metadata: [
+                    "calls": "\(stats.calls)", "cache_hits": "\(stats.cacheHits)", "shared": "\(stats.sharedAnswers)",
+                    "not_verified": "\(stats.notVerified)", "failures": "\(stats.failures)", "max_in_flight": "\(stats.maxInFlight)",
+                ])
+            }
+        }
         let columnNames = spec.columns.map(\.name)
         let encoder = CopyEncoder(runID: run.id, columns: columnNames, keepRaw: spec.keepRaw)
         var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]

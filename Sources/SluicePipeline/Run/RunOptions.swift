@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceVOP
 
 /// How to start a run, beyond what the pipeline file says.
 public struct RunOptions: Sendable {
@@ -25,6 +26,9 @@ public struct RunOptions: Sendable {
     /// Stages run after the pipeline's own, before the sink: for embedding code and tests (a
     /// stage that flags rows or hands effects to the batch transaction).
     public var additionalStages: [any Stage] = []
+    /// The payee-verification provider of a pipeline with a `vop:` section; `nil` reads it
+    /// from the environment (`VOPProviderConfiguration.fromEnvironment`).
+    public var payeeVerifier: (verifier: any PayeeVerifier, provider: VOPProvider)?
 
     public init(resumeRunID: UUID? = nil, force: Bool = false, batchSize: Int? = nil, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.resumeRunID = resumeRunID

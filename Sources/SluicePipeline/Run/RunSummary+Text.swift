@@ -32,6 +32,15 @@ extension RunSummary {
             }
             if !perStage.isEmpty { lines.append("  stages     " + perStage.joined(separator: ", ")) }
         }
+        if let vop {
+            var parts = ["\(HumanNumbers.grouped(Int64(vop.calls))) calls"]
+            if vop.calls > 0 { parts.append("mean \(HumanNumbers.fixed(vop.meanLatencyMilliseconds, 1)) ms, at most \(vop.maxInFlight) in flight") }
+            parts.append("\(HumanNumbers.grouped(Int64(vop.cacheHits))) from the cache")
+            parts.append("\(HumanNumbers.grouped(Int64(vop.sharedAnswers))) shared")
+            if vop.notVerified > 0 { parts.append("\(HumanNumbers.grouped(Int64(vop.notVerified))) not verified") }
+            if vop.failures > 0 { parts.append("\(HumanNumbers.grouped(Int64(vop.failures))) failed") }
+            lines.append("  vop        " + parts.joined(separator: ", "))
+        }
         if let error = run.error { lines.append("  error      \(error)") }
         return lines.joined(separator: "\n")
     }

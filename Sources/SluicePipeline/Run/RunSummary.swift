@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceVOP
 
 /// The outcome of `sluice run`: the run as it stands after this attempt, and what this
 /// attempt did. Printed as text or JSON.
@@ -18,10 +19,12 @@ public struct RunSummary: Sendable, Hashable {
     public var seconds: Double
     /// Busy time per stage in seconds; stages overlap, so they add up to more than `seconds`.
     public var stageSeconds: [String: Double]
+    /// What this attempt's payee verification did; `nil` without a `vop:` section.
+    public var vop: VOPStageStats?
 
     public init(
         run: RunRecord, thisAttempt: RunCounters, resumed: Bool, resumedFromOffset: Int64? = nil, detected: [String] = [],
-        seconds: Double, stageSeconds: [String: Double] = [:]
+        seconds: Double, stageSeconds: [String: Double] = [:], vop: VOPStageStats? = nil
     ) {
         self.run = run
         self.thisAttempt = thisAttempt
@@ -30,6 +33,7 @@ public struct RunSummary: Sendable, Hashable {
         self.detected = detected
         self.seconds = seconds
         self.stageSeconds = stageSeconds
+        self.vop = vop
     }
 
     /// Rows this attempt read per second.
@@ -49,10 +53,11 @@ extension RunSummary: Encodable {
         case stageSeconds = "stage_seconds"
         case targetTable = "target_table"
         case error
+        case vop
     }
 
     /// The keys `sluice run --json` has always printed (docs/cli.md): the run's fields flat,
-    /// beside this attempt's; `resumed_from_offset` and `error` only when they have a value.
+    /// beside this attempt's; `resumed_from_offset`, `error` and `vop` only when they have a value.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(run.idText, forKey: .runID)
@@ -70,5 +75,6 @@ extension RunSummary: Encodable {
         try container.encode(stageSeconds, forKey: .stageSeconds)
         try container.encode(run.targetTable, forKey: .targetTable)
         try container.encodeIfPresent(run.error, forKey: .error)
+        try container.encodeIfPresent(vop, forKey: .vop)
     }
 }

@@ -53,7 +53,43 @@ extension PipelineDocument {
             .optional("prefix", .text),
             .optional("glob", .text),
         ]))),
+        .optional("vop", vopSchema),
     ])
+
+    /// The `vop:` section, decoded by `PipelineDocument.VOPDocument`.
+    private static var vopSchema: PipelineSchema {
+        let actions = VOPPolicy.Action.allCases.map(\.rawValue)
+        return .section([
+            .optional("enabled", .boolean),
+            .optional("max_in_flight", .wholeNumber),
+            .optional("rate_per_second", .number),
+            .optional("burst", .wholeNumber),
+            .optional("sampling_percent", .number),
+            .optional("daily_budget", .wholeNumber),
+            .optional("cache_ttl_days", .number),
+            .optional("account_type", .word(["auto", "individual", "company"], noun: "account type")),
+            .optional("account_type_column", .text),
+            .optional("iban_column", .text),
+            .optional("name_column", .text),
+            .optional("first_name_column", .text),
+            .optional("last_name_column", .text),
+            .optional("max_pause_seconds", .number),
+            .optional("policy", .section([
+                .optional("close_match", .word(actions, noun: "action")),
+                .optional("no_match", .word(actions, noun: "action")),
+                .optional("not_possible", .word(actions, noun: "action")),
+                .optional("unavailable", .word(VOPPolicy.UnavailableAction.allCases.map(\.rawValue), noun: "action")),
+            ])),
+            .optional("breaker", .section([
+                .optional("window", .wholeNumber),
+                .optional("min_calls", .wholeNumber),
+                .optional("failure_rate", .number),
+                .optional("cool_down_seconds", .number),
+                .optional("max_cool_down_seconds", .number),
+                .optional("probes", .wholeNumber),
+            ])),
+        ])
+    }
 
     /// The `validation:` section, decoded by `ValidationRules.init(from:)`.
     private static var validationSchema: PipelineSchema {

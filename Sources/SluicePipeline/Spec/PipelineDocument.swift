@@ -83,9 +83,10 @@ struct PipelineDocument: Decodable {
     var screening: ScreeningRules?
     var error_budget: ErrorBudgetDocument?
     var watch: [Watch]?
+    var vop: VOPDocument?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch
+        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch, vop
     }
 
     struct Watch: Decodable {
@@ -231,6 +232,9 @@ struct PipelineDocument: Decodable {
             guard !watchRules.contains(rule) else { throw invalid("\(key) repeats \(rule.description)", at: key) }
             watchRules.append(rule)
         }
+        let vopSpec = try vop?.spec(columns: columnNames) { reason, keys in
+            invalid(reason, at: SpecPath(([.key("vop")] + keys.map(SpecPath.Component.key))))
+        }
         var rules = validation ?? ValidationRules()
         rules.columnNames = rules.columnNames.mapValues { $0.lowercased() }
         rules.encodingColumns = rules.encodingColumns.map { $0.lowercased() }
@@ -249,6 +253,7 @@ struct PipelineDocument: Decodable {
             screening: screening ?? ScreeningRules(),
             errorBudget: budget,
             watch: watchRules,
+            vop: vopSpec,
             path: path
         )
     }

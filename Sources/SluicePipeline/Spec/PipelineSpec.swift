@@ -29,6 +29,9 @@ public struct PipelineSpec: Sendable, Hashable {
     public var errorBudget: ErrorBudget
     /// Bucket drops that start a run of this pipeline under `sluice serve`; empty when none.
     public var watch: [WatchRule] = []
+    /// Payee verification before loading (`vop:`); `nil` when the file has no such section
+    /// or turns it off.
+    public var vop: VOPSpec? = nil
     /// The file the spec was read from, for messages.
     public var path: String?
 

@@ -7,7 +7,8 @@ import SluiceCore
 /// Commits batches into PostgreSQL exactly once.
 ///
 /// One transaction per batch holds the COPY of its accepted rows, the COPY of its
-/// rejections and flags, the COPY of its stage effects, its checkpoint row and the run's
+/// rejections and flags, its stage effects (COPied, or upserted for payee-verification
+/// answers), its checkpoint row and the run's
 /// counters. Either all of it is there after
 /// a crash or none of it is, and the checkpoint's primary key refuses a batch committed
 /// twice. The counter update names the run's lease token, so a process that lost its lease
@@ -46,6 +47,8 @@ public struct BatchSink: RecordSink {
         public var rejected: ByteBuffer
         /// Stage effects: the table, its columns and the COPY text of their rows.
         public var effects: [(table: TableName, columns: [String], rows: ByteBuffer)]
+        /// Paid payee-verification answers, written with an upsert rather than COPied (see `VOPCacheEffect`).
+        public var cacheAnswers: [VOPCacheEffect] = []
 
         public init(batch: RecordBatch, encoder: CopyEncoder) {
             sequence = batch.sequence
@@ -58,21 +61,30 @@ public struct BatchSink: RecordSink {
             effects = []
         }
 
-        /// Encodes the batch's stage effects; a table name that is not `schema.table` fails the batch.
+        /// Encodes the batch's stage effects; a table name that is not `schema.table`, or a
+        /// malformed payee-verification effect, fails the batch.
         mutating func encodeEffects(of batch: RecordBatch) throws {
-            effects = try batch.effects.map { effect in
-                (try TableName(effect.table), effect.columns, CopyEncoder.encode(effect))
+            effects = []
+            cacheAnswers = []
+            for effect in batch.effects {
+                if let answers = try VOPCacheEffect(effect) {
+                    cacheAnswers.append(answers)
+                } else {
+                    let table: TableName
+                    do {
+                        table = try TableName(effect.table)
+                    } catch {
+                        throw SluiceError(.internalError, "a stage effect names a table that is not schema.table", stage: "sink", underlying: error)
+                    }
+                    effects.append((table, effect.columns, CopyEncoder.encode(effect)))
+                }
             }
         }
     }
 
     public func prepare(_ batch: RecordBatch) throws -> EncodedBatch {
         var prepared = EncodedBatch(batch: batch, encoder: encoder)
-        do {
-            try prepared.encodeEffects(of: batch)
-        } catch {
-            throw SluiceError(.internalError, "a stage effect names a table that is not schema.table", stage: "sink", underlying: error)
-        }
+        try prepared.encodeEffects(of: batch)
         return prepared
     }
 
@@ -122,6 +134,9 @@ public struct BatchSink: RecordSink {
                     try await connection.copyFrom(table: effect.table.copyTarget, columns: effect.columns, logger: logger) { writer in
                         try await writer.write(effect.rows)
                     }
+                }
+                for answers in batch.cacheAnswers {
+                    try await answers.apply(on: connection, logger: logger)
                 }
                 try await connection.query("""
                     INSERT INTO sluice.run_checkpoints

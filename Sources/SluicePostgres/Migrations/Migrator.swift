@@ -271,6 +271,41 @@ public struct Migrator: Sendable {
             );
             CREATE INDEX IF NOT EXISTS vop_results_expiry ON sluice.vop_results (expires_at)
             """),
+        Migration(version: 12, name: "payee verification checks and the daily call budget", sql: """
+            -- One row per row the VOP stage looked at, written with the row's batch (a stage
+            -- effect), so a run has exactly one check per verified row: the VOP report and the
+            -- run's VOP figures are read from here. The IBAN is kept masked and as its SHA-256.
+            CREATE TABLE IF NOT EXISTS sluice.vop_checks (
+                run_id uuid NOT NULL,
+                source_line bigint NOT NULL,
+                iban_masked text NOT NULL,
+                iban_sha256 bytea NOT NULL,
+                name_sent text NOT NULL,
+                normalized_name text NOT NULL,
+                account_type text NOT NULL CHECK (account_type IN ('individual', 'company')),
+                provider text NOT NULL,
+                outcome text NOT NULL CHECK (outcome IN
+                    ('match', 'close_match', 'no_match', 'not_possible', 'unavailable', 'not_sampled', 'over_budget')),
+                matched_name text,
+                score double precision,
+                -- provider = this row's own paid call, shared = another row's call (the same
+                -- payee in the batch or in flight), cache = sluice.vop_results, none = not verified.
+                answered_by text NOT NULL CHECK (answered_by IN ('provider', 'shared', 'cache', 'none')),
+                latency_ms double precision,
+                decision text NOT NULL CHECK (decision IN ('accepted', 'rejected', 'flagged')),
+                PRIMARY KEY (run_id, source_line)
+            );
+            -- Calls granted per UTC day and provider, across runs and nodes. A stage reserves
+            -- calls before it makes them, so a crash can only over-count, never overspend.
+            CREATE TABLE IF NOT EXISTS sluice.vop_budget (
+                day date NOT NULL,
+                provider text NOT NULL,
+                calls bigint NOT NULL DEFAULT 0 CHECK (calls >= 0),
+                -- What the latest reservation got, so one statement can reserve and answer.
+                last_grant bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (day, provider)
+            )
+            """),
     ]
 
     public init() {}

@@ -4,7 +4,7 @@ import SluiceCore
 import SluicePostgres
 
 /// What every report of one run reads from the database: its summary, its column layout and
-/// its rejected (or flagged) rows. The CLI's `sluice report` and the HTTP API both use it.
+/// its rejected (or flagged) rows, its VOP checks (`RunReportSource+VOP.swift`). The CLI's `sluice report` and the HTTP API both use it.
 public struct RunReportSource: Sendable {
     public let connection: PostgresConnection
     public let run: RunRecord
@@ -17,7 +17,8 @@ public struct RunReportSource: Sendable {
     }
 
     public func summary() async throws -> RunSummaryReport {
-        RunSummaryReport(run: run, timings: try await RunStore(connection: connection, logger: logger).timings(of: run.id))
+        RunSummaryReport(
+            run: run, timings: try await RunStore(connection: connection, logger: logger).timings(of: run.id), vop: try await vopFigures())
     }
 
     public func layout() async throws -> ReportLayout {

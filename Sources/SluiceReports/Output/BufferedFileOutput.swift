@@ -16,6 +16,8 @@ final class BufferedFileOutput: ReportOutput {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let capacity: Int
+    /// Whether `close` and `deinit` close the descriptor (not for standard output).
+    private let ownsDescriptor: Bool
 
     /// Creates (or truncates) the file at `path`.
     ///
@@ -24,14 +26,30 @@ final class BufferedFileOutput: ReportOutput {
         self.path = path
         self.capacity = capacity
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        ownsDescriptor = true
         guard descriptor >= 0 else {
             throw SluiceError(.invalidArgument, "cannot write the report to \(path): \(String(cString: strerror(errno)))")
         }
         buffer.reserveCapacity(capacity)
     }
 
+    /// Writes to a descriptor that stays open after `close` (standard output); `name` is what
+    /// errors call it.
+    init(descriptor: Int32, name: String, capacity: Int = 1 << 16) {
+        path = name
+        self.capacity = capacity
+        self.descriptor = descriptor
+        ownsDescriptor = false
+        buffer.reserveCapacity(capacity)
+    }
+
+    /// The process's standard output, for a report printed rather than saved.
+    static func standardOutput() -> BufferedFileOutput {
+        BufferedFileOutput(descriptor: 1, name: "standard output")
+    }
+
     deinit {
-        if descriptor >= 0 { _ = systemClose(descriptor) }
+        if descriptor >= 0 && ownsDescriptor { _ = systemClose(descriptor) }
     }
 
     func write(_ bytes: [UInt8]) throws {
@@ -63,6 +81,10 @@ final class BufferedFileOutput: ReportOutput {
     /// Flushes and closes the file.
     func close() throws {
         try flush()
+        guard ownsDescriptor else {
+            descriptor = -1
+            return
+        }
         let result = systemClose(descriptor)
         descriptor = -1
         if result != 0 {

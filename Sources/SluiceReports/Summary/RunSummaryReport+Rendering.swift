@@ -33,6 +33,7 @@ extension RunSummaryReport {
         result += sortedStages.map { number("rejections_by_stage", $0.0, Double($0.1)) }
         result += sortedReasons.map { number("rejections_by_reason", $0.0, Double($0.1)) }
         result += timings.sorted { $0.key < $1.key }.map { number("timings_seconds", $0.key, $0.value) }
+        if let vop { result += vop.summaryEntries }
         return result
     }
 
@@ -80,6 +81,10 @@ extension RunSummaryReport {
             block("Flags by review code (accepted rows)", counters.flaggedByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { ($0.0, String($0.1)) })
         }
         block("Timings (seconds)", timings.sorted { $0.key < $1.key }.map { ($0.key, Self.format($0.value)) })
+        if let vop {
+            lines.append("")
+            lines += vop.textLines
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

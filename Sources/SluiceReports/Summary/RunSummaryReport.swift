@@ -12,10 +12,13 @@ public struct RunSummaryReport: Sendable, Hashable {
     public var run: RunRecord
     /// Seconds per pipeline step, as the run recorded them.
     public var timings: [String: Double]
+    /// The run's payee-verification figures; `nil` when it checked no row.
+    public var vop: VOPFigures?
 
-    public init(run: RunRecord, timings: [String: Double]) {
+    public init(run: RunRecord, timings: [String: Double], vop: VOPFigures? = nil) {
         self.run = run
         self.timings = timings
+        self.vop = vop
     }
 
     /// Rejected rows per reason code, from the run's totals.
@@ -45,11 +48,12 @@ extension RunSummaryReport: Encodable {
         case bytesRead = "bytes_read", batches
         case rejectionsByReason = "rejections_by_reason", rejectionsByStage = "rejections_by_stage"
         case timings, startedAt = "started_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"
+        case vop
     }
 
     /// The keys `sluice report summary --format json` has always printed (docs/reports.md):
     /// the run's fields flat, its counters as `rows_*`, `error`, `finished_at` and
-    /// `duration_seconds` only when they have a value.
+    /// `duration_seconds` only when they have a value; `vop` only for a run with VOP checks.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         let counters = run.counters
@@ -71,5 +75,6 @@ extension RunSummaryReport: Encodable {
         try container.encode(run.startedAt, forKey: .startedAt)
         try container.encodeIfPresent(run.finishedAt, forKey: .finishedAt)
         try container.encodeIfPresent(run.durationSeconds, forKey: .durationSeconds)
+        try container.encodeIfPresent(vop, forKey: .vop)
     }
 }

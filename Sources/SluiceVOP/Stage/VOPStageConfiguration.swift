@@ -5,7 +5,7 @@ import SluiceValidation
 ///
 /// Every field has a default: 32 calls in flight, no rate limit, the default breaker and
 /// policy, every row sampled, the `iban` column and `first_name` + `last_name` (falling back
-/// to `name`), individual accounts.
+/// to `name`), the account type guessed from a legal form in the name, answers cached 30 days.
 ///
 /// ```swift
 /// var configuration = VOPStageConfiguration()
@@ -34,17 +34,27 @@ public struct VOPStageConfiguration: Sendable, Hashable {
     /// What happens to a row for each outcome.
     public var policy: VOPPolicy
     /// The share of rows verified, 0…100. Chosen by a hash of the IBAN, so a rerun samples
-    /// the same rows; the others stay accepted and count as not verified.
+    /// the same rows; the others stay accepted and are recorded as `not_sampled`.
     public var samplingPercentage: Double
     /// The canonical column holding the IBAN.
     public var ibanColumn: String
     /// The canonical columns holding the payee's name.
     public var nameColumns: NameColumns
-    /// Whether payees are persons or companies.
-    public var accountType: PayeeAccountType
+    /// Whether payees are persons or companies; `nil` guesses per row: a name with a legal
+    /// form (`GmbH`, `S.A.R.L.`, `Ltd`) is a company's.
+    public var accountType: PayeeAccountType?
+    /// A column that says, per row, `individual` (or `person`, `private`, `consumer`) or
+    /// `company` (or `business`, `organisation`, `organization`); a row without a readable
+    /// value falls back to `accountType`.
+    public var accountTypeColumn: String?
     /// With `policy.unavailable == .pause`: the longest a row waits for the provider to
     /// answer again before it is flagged `vop.unavailable`.
     public var maxPause: Duration
+    /// How long a paid answer is reused from the cache.
+    public var cacheTTL: Duration
+    /// Answers kept in memory for payees asked again before their batch commits them to the
+    /// cache (oldest dropped first).
+    public var recentAnswers: Int
 
     public init(
         maxCallsInFlight: Int = 32,
@@ -55,8 +65,11 @@ public struct VOPStageConfiguration: Sendable, Hashable {
         samplingPercentage: Double = 100,
         ibanColumn: String = "iban",
         nameColumns: NameColumns = .firstAndLast(first: "first_name", last: "last_name", fallback: "name"),
-        accountType: PayeeAccountType = .individual,
-        maxPause: Duration = .seconds(300)
+        accountType: PayeeAccountType? = nil,
+        accountTypeColumn: String? = nil,
+        maxPause: Duration = .seconds(300),
+        cacheTTL: Duration = .seconds(30 * 86_400),
+        recentAnswers: Int = 65_536
     ) {
         self.maxCallsInFlight = max(maxCallsInFlight, 1)
         self.ratePerSecond = ratePerSecond
@@ -67,6 +80,9 @@ public struct VOPStageConfiguration: Sendable, Hashable {
         self.ibanColumn = ibanColumn
         self.nameColumns = nameColumns
         self.accountType = accountType
+        self.accountTypeColumn = accountTypeColumn
         self.maxPause = maxPause
+        self.cacheTTL = cacheTTL
+        self.recentAnswers = recentAnswers
     }
 }

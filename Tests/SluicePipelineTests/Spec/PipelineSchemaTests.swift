@@ -5,6 +5,7 @@ import Yams
 @testable import SluicePipeline
 @testable import SluiceStages
 @testable import SluiceValidation
+import SluiceVOP
 
 /// The schema that refuses unknown keys and the `Decodable` types that read the known ones
 /// must list the same keys: a key only the decoder knows could never be used, and a key only
@@ -23,6 +24,9 @@ struct PipelineSchemaTests {
         (["screening"], ScreeningRules.CodingKeys.allCases.map(\.stringValue)),
         (["error_budget"], PipelineDocument.ErrorBudgetDocument.CodingKeys.allCases.map(\.stringValue)),
         (["watch"], PipelineDocument.Watch.CodingKeys.allCases.map(\.stringValue)),
+        (["vop"], PipelineDocument.VOPDocument.CodingKeys.allCases.map(\.stringValue)),
+        (["vop", "breaker"], PipelineDocument.VOPDocument.Breaker.CodingKeys.allCases.map(\.stringValue)),
+        (["vop", "policy"], VOPPolicy.CodingKeys.allCases.map(\.stringValue)),
     ]
 
     @Test(arguments: sections.map { ($0.path.joined(separator: "."), $0.codingKeys) })
@@ -64,6 +68,9 @@ struct PipelineSchemaTests {
             required: true
           - name: amount
           - name: full_name
+          - name: given
+          - name: family
+          - name: kind
         validation:
           columns: {name: full_name}
           required: [iban, amount]
@@ -92,6 +99,23 @@ struct PipelineSchemaTests {
           - bucket: drops
             prefix: incoming/
             glob: "*.csv"
+        vop:
+          enabled: true
+          max_in_flight: 16
+          rate_per_second: 50
+          burst: 5
+          sampling_percent: 25
+          daily_budget: 1000
+          cache_ttl_days: 7
+          account_type: company
+          account_type_column: kind
+          iban_column: iban
+          name_column: full_name
+          first_name_column: given
+          last_name_column: family
+          max_pause_seconds: 60
+          policy: {close_match: accept, no_match: flag, not_possible: accept, unavailable: pause}
+          breaker: {window: 10, min_calls: 5, failure_rate: 0.25, cool_down_seconds: 2, max_cool_down_seconds: 60, probes: 2}
         """
 
     @Test func everyKeyTheSchemaAllowsIsDecoded() throws {
@@ -128,6 +152,16 @@ struct PipelineSchemaTests {
         #expect(spec.screening == ScreeningRules(enabled: false, cooldownDays: 7, checks: [.ibanBlacklist, .cooldown]))
         #expect(spec.errorBudget == ErrorBudget(maxRejectedRatio: 0.1, maxRejectedRows: 50))
         #expect(spec.watch == [WatchRule(bucket: "drops", prefix: "incoming/", glob: "*.csv")])
+        let vop = try #require(spec.vop)
+        #expect(vop.dailyBudget == 1000)
+        #expect(vop.stage.maxCallsInFlight == 16 && vop.stage.ratePerSecond == 50 && vop.stage.burst == 5)
+        #expect(vop.stage.samplingPercentage == 25 && vop.stage.cacheTTL == .seconds(7 * 86_400))
+        #expect(vop.stage.accountType == .company && vop.stage.accountTypeColumn == "kind")
+        #expect(vop.stage.nameColumns == .firstAndLast(first: "given", last: "family", fallback: "full_name"))
+        #expect(vop.stage.maxPause == .seconds(60))
+        #expect(vop.stage.policy == VOPPolicy(closeMatch: .accept, noMatch: .flag, notPossible: .accept, unavailable: .pause))
+        #expect(vop.stage.breaker == CircuitBreakerConfiguration(
+            windowSize: 10, minimumCalls: 5, failureThreshold: 0.25, coolDown: .seconds(2), maxCoolDown: .seconds(60), probeCalls: 2))
     }
 
     /// The keys the schema requires are the ones the decoder cannot do without.

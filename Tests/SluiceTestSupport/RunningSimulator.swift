@@ -4,16 +4,16 @@ import SluiceStages
 import SluiceVOP
 
 /// A `VOPSimulator` serving on a loopback port for the length of one test.
-struct RunningSimulator: Sendable {
-    let simulator: VOPSimulator
-    let port: Int
+public struct RunningSimulator: Sendable {
+    public let simulator: VOPSimulator
+    public let port: Int
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var epcURL: String { baseURL + VOPSimulator.epcPath }
-    var bavURL: String { baseURL + VOPSimulator.bavPath }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var epcURL: String { baseURL + VOPSimulator.epcPath }
+    public var bavURL: String { baseURL + VOPSimulator.bavPath }
 
     /// A client configuration for this simulator: short delays so retries stay fast.
-    func configuration(
+    public func configuration(
         _ provider: VOPProvider, apiKey: String? = nil, timeout: Duration = .seconds(2),
         maxAttempts: Int = 3, baseDelay: Duration = .milliseconds(20)
     ) -> VOPProviderConfiguration {
@@ -22,18 +22,18 @@ struct RunningSimulator: Sendable {
             retryPolicy: ProviderRetryPolicy(maxAttempts: maxAttempts, baseDelay: baseDelay, jitter: 0))
     }
 
-    func verifier(_ provider: VOPProvider, apiKey: String? = nil, timeout: Duration = .seconds(2), maxAttempts: Int = 3) -> any PayeeVerifier {
+    public func verifier(_ provider: VOPProvider, apiKey: String? = nil, timeout: Duration = .seconds(2), maxAttempts: Int = 3) -> any PayeeVerifier {
         configuration(provider, apiKey: apiKey, timeout: timeout, maxAttempts: maxAttempts).makeVerifier(logger: Self.quietLogger)
     }
 
-    static var quietLogger: Logger {
+    public static var quietLogger: Logger {
         var logger = Logger(label: "test.vop")
         logger.logLevel = .critical
         return logger
     }
 
     /// Starts a simulator on port 0, runs `body`, then stops the simulator (cancelling calls that hang).
-    static func with<T: Sendable>(
+    public static func with<T: Sendable>(
         _ configuration: VOPSimulatorConfiguration = VOPSimulatorConfiguration(),
         _ body: (RunningSimulator) async throws -> T
     ) async throws -> T {

@@ -1,0 +1,96 @@
+import Foundation
+import SluiceCore
+import SluiceStages
+import SluiceValidation
+
+/// One row the payee-verification stage looked at, as `sluice.vop_checks` keeps it for the VOP
+/// report: the name sent, the IBAN masked and hashed, the outcome and where it came from.
+/// A batch's checks travel as one `StageEffect` and commit with the batch.
+public struct VOPCheck: Sendable, Hashable {
+    /// How a row got its answer.
+    public enum AnsweredBy: String, Sendable, Hashable, CaseIterable {
+        /// A paid call made for this row.
+        case provider
+        /// The call of another row with the same payee: earlier in the batch, in flight, or just answered.
+        case shared
+        /// `sluice.vop_results`, without a call.
+        case cache
+        /// Not verified (`not_sampled`, `over_budget`).
+        case none
+    }
+
+    /// What the row's check ended in: an outcome, or why it was not verified.
+    public enum Outcome: String, Sendable, Hashable {
+        case match
+        case closeMatch = "close_match"
+        case noMatch = "no_match"
+        case notPossible = "not_possible"
+        case unavailable
+        case notSampled = "not_sampled"
+        case overBudget = "over_budget"
+
+        init(_ outcome: PayeeVerificationOutcome) {
+            switch outcome {
+            case .match: self = .match
+            case .closeMatch: self = .closeMatch
+            case .noMatch: self = .noMatch
+            case .notPossible: self = .notPossible
+            case .unavailable: self = .unavailable
+            }
+        }
+    }
+
+    public var line: Int64
+    public var ibanMasked: String
+    public var ibanSHA256: [UInt8]
+    public var nameSent: String
+    public var normalizedName: String
+    public var accountType: PayeeAccountType
+    public var provider: String
+    public var outcome: Outcome
+    public var matchedName: String?
+    public var score: Double?
+    public var answeredBy: AnsweredBy
+    /// The call's latency, for `answeredBy == .provider`.
+    public var latency: Duration?
+    /// `accepted`, `rejected` or `flagged`.
+    public var decision: String
+
+    public static let table = "sluice.vop_checks"
+    public static let columns = [
+        "run_id", "source_line", "iban_masked", "iban_sha256", "name_sent", "normalized_name", "account_type", "provider",
+        "outcome", "matched_name", "score", "answered_by", "latency_ms", "decision",
+    ]
+
+    /// The batch's checks as the effect the sink COPies into ``table``.
+    public static func effect(_ checks: [VOPCheck], runID: UUID) -> StageEffect {
+        let run = runID.uuidString.lowercased()
+        return StageEffect(table: table, columns: columns, rows: checks.map { check in
+            [
+                run, String(check.line), check.ibanMasked, hex(check.ibanSHA256), check.nameSent, check.normalizedName,
+                check.accountType.rawValue, check.provider, check.outcome.rawValue, check.matchedName, check.score.map { "\($0)" },
+                check.answeredBy.rawValue, check.latency.map { String(format: "%.3f", $0.milliseconds) }, check.decision,
+            ]
+        })
+    }
+
+    /// PostgreSQL's text form of a `bytea`: `\x` and hex digits.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        text.reserveCapacity(2 + bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension Duration {
+    /// The duration in milliseconds, fractional.
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
