@@ -238,7 +238,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceTestSupport",
-                "SluiceJobs", "SluiceVOP", "SluiceSimulators",
+                "SluiceJobs", "SluiceVOP", "SluiceSimulators", "SluiceServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -82,17 +82,20 @@ load() {
 import json, sys
 run = json.load(open(sys.argv[1])); sim = json.load(open(sys.argv[2]))
 vop = run.get("vop") or {}
+busy = run.get("stage_seconds", {})
 print(f'{run["seconds"]:.2f} {run["rows_per_second"]:.0f} {vop.get("calls", 0)} {vop.get("max_in_flight", 0)} '
-      f'{vop.get("cache_hits", 0)} {sim["calls"].get("total", 0)} {sim["maxConcurrent"]}')
+      f'{vop.get("cache_hits", 0)} {sim["calls"].get("total", 0)} {sim["maxConcurrent"]} '
+      f'{busy.get("parse", 0):.1f} {busy.get("stage.vop", 0):.1f} {busy.get("sink", 0):.1f}')
 PY
 }
 
-printf '%-6s %8s %10s %9s %9s %9s %10s %9s\n' run seconds rows/s calls calls/s inflight cache_hits sim_calls
+# busy: seconds each step was working (parse, the vop stage, the sinks), summed over its tasks.
+printf '%-6s %8s %10s %9s %9s %9s %10s %9s  %s\n' run seconds rows/s calls calls/s inflight cache_hits sim_calls "busy parse/vop/sink"
 show() {
   local name="$1"; shift
-  read -r seconds rate calls inflight hits simcalls simmax <<<"$*"
-  printf '%-6s %8s %10s %9s %9.0f %9s %10s %9s\n' "$name" "$seconds" "$rate" "$calls" \
-    "$(python3 -c "print($calls / $seconds)")" "$inflight/$simmax" "$hits" "$simcalls"
+  read -r seconds rate calls inflight hits simcalls simmax parse vop sink <<<"$*"
+  printf '%-6s %8s %10s %9s %9.0f %9s %10s %9s  %s\n' "$name" "$seconds" "$rate" "$calls" \
+    "$(python3 -c "print($calls / $seconds)")" "$inflight/$simmax" "$hits" "$simcalls" "$parse/$vop/$sink"
 }
 
 log "cold: empty cache, every payee a call at ${LATENCY} ms"

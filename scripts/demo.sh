@@ -77,12 +77,18 @@ SLUICE_VOP_PROVIDER=epc SLUICE_VOP_URL="$vop_base/epc/v1/payee-verifications" \
   "$sluice" run "$vop_dir/demo_verified.yaml" --input "s3://$SLUICE_S3_BUCKET/$key" --force
 vop_run=$(psql -Atqc "SELECT id FROM sluice.runs WHERE pipeline = 'demo_verified' ORDER BY started_at DESC LIMIT 1")
 echo
-echo "==> What the provider said, per row (sluice.vop_checks; a rerun is answered by the cache)"
+echo "==> What the provider said, per row (sluice.vop_checks)"
 psql -qc "SELECT outcome, decision, answered_by, count(*) AS rows FROM sluice.vop_checks WHERE run_id = '$vop_run'
           GROUP BY 1, 2, 3 ORDER BY 4 DESC"
-echo "==> The VOP report: sluice report vop $vop_run --format csv (first 5 close matches)"
-"$sluice" report vop "$vop_run" --format csv | grep -m 5 close_match || true
-echo "==> The simulator counted $(curl -fsS "$vop_base/_sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"]["total"])') calls"
+vop_report="$vop_dir/vop-${vop_run:0:8}.csv"
+echo "==> The VOP report: sluice report vop $vop_run --format csv (the first close matches; the holder's name is kept for review)"
+"$sluice" report vop "$vop_run" --format csv --output "$vop_report"
+head -1 "$vop_report"; grep -m 4 close_match "$vop_report" || true
+calls() { curl -fsS "$vop_base/_sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls"]["total"])'; }
+echo "==> The simulator counted $(calls) calls. The same file again: the answer cache answers, nothing is paid twice"
+SLUICE_VOP_PROVIDER=epc SLUICE_VOP_URL="$vop_base/epc/v1/payee-verifications" \
+  "$sluice" run "$vop_dir/demo_verified.yaml" --input "s3://$SLUICE_S3_BUCKET/$key" --force | grep -E "^Run|vop "
+echo "==> The simulator has still counted $(calls) calls: the second run paid for none"
 stop_simulator
 trap - EXIT
 

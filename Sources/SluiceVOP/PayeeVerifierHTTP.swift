@@ -11,13 +11,14 @@ import SluiceStages
 public struct PayeeVerifierHTTP: Sendable {
     /// The process-wide client for payee verification, never shut down (like `HTTPClient.shared`).
     ///
-    /// Its pool keeps at most 16 connections per provider host (the stage's concurrency is
-    /// bounded below that), and a failed connection attempt fails the call at once instead of
+    /// Its pool keeps up to 256 connections per provider host, so the stage's `max_in_flight`
+    /// (at most 256, default 32) is what bounds the calls (HTTP/1.1 carries one call per
+    /// connection at a time; a pool limit below it would queue calls silently), and a failed connection attempt fails the call at once instead of
     /// being retried until the deadline, so `ProviderRetryPolicy` decides what happens next.
     public static let sharedClient: HTTPClient = {
         var settings = HTTPClient.Configuration.singletonConfiguration
         settings.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10))
-        settings.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        settings.connectionPool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         settings.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: settings)
     }()

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import SluiceTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -93,6 +94,32 @@ struct MetricsTests: ServeTesting {
 
         let stopped = server.stop()
         #expect(stopped.status == 0, "\(stopped.stderr)")
+    }
+
+    @Test func payeeVerificationCallsAndTheirLatencyAreCountedPerNode() async throws {
+        let folder = NSTemporaryDirectory() + "vopmetrics-pipelines-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pipeline = try IntegrationEnvironment.pipelineFile("vopmetrics", in: folder, extra: "\nvop:\n  max_in_flight: 8\n")
+        let path = NSTemporaryDirectory() + "vopmetrics-\(UUID().uuidString.prefix(8)).csv"
+        _ = try IntegrationEnvironment.generate(rows: 300, seed: Int.random(in: 1_000...1_000_000_000), to: path)
+        let input = try await environment.upload(path, key: "it/\(UUID().uuidString)/vopmetrics.csv")
+        try await RunningSimulator.with { simulator in
+            let server = try await startServer(pipelines: folder, environment: ["SLUICE_VOP_URL": simulator.epcURL, "SLUICE_VOP_PROVIDER": "epc"])
+            let run = try await runToCompletion(server, pipeline: pipeline.name, input: input)
+            #expect(run["status"] as? String == "completed")
+            let calls = Double(simulator.simulator.stats().calls("epc"))
+            #expect(calls > 100)
+            let samples = try await scrape(server).samples
+            let byResult = samples.filter { $0.name == "sluice_vop_calls_total" && $0.labels["provider"] == "epc" }
+            #expect(byResult.reduce(0) { $0 + $1.value } == calls, "every call the simulator answered, by result")
+            #expect(samples.value("sluice_vop_call_duration_seconds_count", ["provider": "epc"]) == calls, "and its latency")
+            let rows = samples.filter { $0.name == "sluice_vop_rows_total" && $0.labels["provider"] == "epc" }.reduce(0) { $0 + $1.value }
+            let checks = try await environment.scalar("SELECT count(*) FROM sluice.vop_checks WHERE run_id = '\(run["id"] as? String ?? "")'")
+            #expect(rows == Double(checks), "rows by who answered them, one per check")
+            #expect(samples.value("sluice_vop_calls_in_flight", ["provider": "epc"]) == 0)
+            let stopped = server.stop()
+            #expect(stopped.status == 0, "\(stopped.stderr)")
+        }
     }
 
     @Test func serverLogsAreJSONLinesWithRequestIDsAndNodeAndNoWholeIBAN() async throws {

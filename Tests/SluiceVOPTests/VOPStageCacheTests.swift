@@ -15,9 +15,9 @@ final class MemoryAnswers: VOPAnswerLookup {
         self.answers = Mutex(answers)
     }
 
-    func lookup(keys: [VOPResultCache.Key], now: Date) async throws -> [VOPResultCache.Key: VOPResultCache.CachedAnswer] {
+    func answers(for keys: [VOPResultCache.Key], now: Date) async throws -> [VOPResultCache.CachedAnswer?] {
         lookups.withLock { $0 += 1 }
-        return answers.withLock { answers in answers.filter { keys.contains($0.key) && $0.value.expiresAt > now } }
+        return answers.withLock { answers in keys.map { key in answers[key].flatMap { $0.expiresAt > now ? $0 : nil } } }
     }
 
     /// Stores what a batch's cache effect carries, as the sink would.
@@ -50,7 +50,7 @@ struct VOPStageCacheTests {
 
     static func checks(_ batch: RecordBatch) -> [[String: String?]] {
         guard let effect = batch.effects.first(where: { $0.table == VOPCheck.table }) else { return [] }
-        return effect.rows.map { Dictionary(uniqueKeysWithValues: zip(effect.columns, $0)) }
+        return effect.textRows.map { Dictionary(uniqueKeysWithValues: zip(effect.columns, $0)) }
     }
 
     static func column(_ name: String, of batch: RecordBatch) -> [String?] {
@@ -80,13 +80,28 @@ struct VOPStageCacheTests {
         #expect(answers.lookups.withLock { $0 } == 2, "one lookup per batch")
     }
 
-    @Test func unanswerableOutcomesAreNotCached() async throws {
-        let verifier = ScriptedVerifier([Rows.iban(1): .answer(.notPossible), Rows.iban(2): .fail(.status(503))])
+    @Test func noAnswerIsNotCachedAndNotPossibleOnlyForADay() async throws {
+        let verifier = ScriptedVerifier([Rows.iban(1): .answer(.notPossible), Rows.iban(2): .fail(.status(503)), Rows.iban(3): .answer(.noMatch)])
         let stage = VOPStage(columns: Rows.columns, verifier: verifier, answers: MemoryAnswers())
-        var batch = Rows.batch([Rows.row(1, iban: Rows.iban(1)), Rows.row(2, iban: Rows.iban(2))])
+        var batch = Rows.batch([Rows.row(1, iban: Rows.iban(1)), Rows.row(2, iban: Rows.iban(2)), Rows.row(3, iban: Rows.iban(3))])
         try await stage.process(&batch)
-        #expect(try batch.effects.compactMap(VOPCacheEffect.init).isEmpty)
-        #expect(Self.column("outcome", of: batch) == ["not_possible", "unavailable"])
+        #expect(Self.column("outcome", of: batch) == ["not_possible", "unavailable", "no_match"])
+        let cached = try #require(try batch.effects.compactMap(VOPCacheEffect.init).first).answers
+        #expect(cached.map(\.1.outcome) == [.notPossible, .noMatch], "unavailable is no answer: never cached")
+        let days = cached.map { ($0.1.expiresAt.timeIntervalSince($0.1.answeredAt) / 86_400).rounded() }
+        #expect(days == [1, 30])
+
+        let never = VOPStage(
+            columns: Rows.columns, verifier: verifier, configuration: VOPStageConfiguration(notPossibleTTL: .zero), answers: MemoryAnswers())
+        var again = Rows.batch([Rows.row(1, iban: Rows.iban(1))])
+        try await never.process(&again)
+        #expect(try again.effects.compactMap(VOPCacheEffect.init).isEmpty)
+    }
+
+    @Test func theFastMaskIsIBANMasks() {
+        for iban in ["DE89370400440532013000", "GR1601101250000000012300695", "NO9386011117947", "DE8937", "de89 3704 0044 0532 0130 00"] {
+            #expect(VOPPayee.masked(iban) == IBANMask.mask(iban), "\(iban)")
+        }
     }
 
     @Test func aPayeeAnsweredAMomentAgoIsNotPaidForAgainBeforeItsBatchCommits() async throws {

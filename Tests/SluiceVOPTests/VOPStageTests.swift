@@ -110,7 +110,7 @@ struct VOPStageTests {
         #expect(!closeMatch.message.contains("Janet Doe"), "messages name no row data")
         #expect(!closeMatch.message.contains("DE02"))
         let checks = try #require(batch.effects.first { $0.table == VOPCheck.table })
-        let matched = checks.rows.map { $0[VOPCheck.columns.firstIndex(of: "matched_name")!] }
+        let matched = checks.textRows.map { $0[VOPCheck.columns.firstIndex(of: "matched_name")!] }
         #expect(matched == [nil, "Janet Doe", nil, nil, nil], "the VOP report keeps the holder's name for the operator")
         #expect(batch.rejections.first?.message == PayeeVerificationOutcome.noMatch.reasonMessage)
         let stats = stage.stats

@@ -67,6 +67,7 @@ extension PipelineDocument {
             .optional("sampling_percent", .number),
             .optional("daily_budget", .wholeNumber),
             .optional("cache_ttl_days", .number),
+            .optional("cache_not_possible_hours", .number),
             .optional("account_type", .word(["auto", "individual", "company"], noun: "account type")),
             .optional("account_type_column", .text),
             .optional("iban_column", .text),

@@ -14,6 +14,7 @@ extension PipelineDocument {
         var sampling_percent: Double?
         var daily_budget: Int?
         var cache_ttl_days: Double?
+        var cache_not_possible_hours: Double?
         var account_type: String?
         var account_type_column: String?
         var iban_column: String?
@@ -25,7 +26,7 @@ extension PipelineDocument {
         var breaker: Breaker?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case enabled, max_in_flight, rate_per_second, burst, sampling_percent, daily_budget, cache_ttl_days
+            case enabled, max_in_flight, rate_per_second, burst, sampling_percent, daily_budget, cache_ttl_days, cache_not_possible_hours
             case account_type, account_type_column, iban_column, name_column, first_name_column, last_name_column
             case max_pause_seconds, policy, breaker
         }
@@ -51,7 +52,7 @@ extension PipelineDocument {
             guard enabled ?? true else { return nil }
             var stage = VOPStageConfiguration()
             if let value = max_in_flight {
-                guard (1...1024).contains(value) else { throw invalid("vop.max_in_flight must be between 1 and 1024", "max_in_flight") }
+                guard (1...256).contains(value) else { throw invalid("vop.max_in_flight must be between 1 and 256", "max_in_flight") }
                 stage.maxCallsInFlight = value
             }
             if let value = rate_per_second {
@@ -70,6 +71,12 @@ extension PipelineDocument {
             if let value = cache_ttl_days {
                 guard value > 0, value <= 3650 else { throw invalid("vop.cache_ttl_days must be above 0 and at most 3650", "cache_ttl_days") }
                 stage.cacheTTL = .seconds(value * 86_400)
+            }
+            if let value = cache_not_possible_hours {
+                guard value >= 0, value <= 24 * 3650 else {
+                    throw invalid("vop.cache_not_possible_hours must be between 0 (never cached) and 87600", "cache_not_possible_hours")
+                }
+                stage.notPossibleTTL = .seconds(value * 3600)
             }
             switch account_type?.lowercased() {
             case nil, "auto": stage.accountType = nil

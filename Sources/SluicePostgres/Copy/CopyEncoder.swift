@@ -151,6 +151,7 @@ public struct CopyEncoder: Sendable {
 
     /// COPY text for one stage effect's rows.
     public static func encode(_ effect: StageEffect, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        if let copyText = effect.copyText { return allocator.buffer(bytes: copyText) }
         var buffer = allocator.buffer(capacity: 0)
         var size = 16
         for row in effect.rows {
@@ -163,8 +164,9 @@ public struct CopyEncoder: Sendable {
                 for row in effect.rows {
                     for (index, value) in row.enumerated() {
                         if index > 0 { writer.tab() }
-                        if let value {
-                            Array(value.utf8).withUnsafeBufferPointer { text in
+                        if var value {
+                            // Native strings are contiguous UTF-8: no copy per value.
+                            value.withUTF8 { text in
                                 writer.text(text.baseAddress ?? UnsafePointer(bitPattern: 1)!, start: 0, end: text.count,
                                             escapes: escapes.baseAddress!, emptyIsNull: false)
                             }

@@ -37,7 +37,7 @@ public struct VOPCacheEffect: Sendable {
         guard effect.columns == Self.columns else {
             throw SluiceError(.internalError, "a \(Self.table) stage effect has columns \(effect.columns), expected \(Self.columns)", stage: "sink")
         }
-        answers = try effect.rows.enumerated().map { index, row in
+        answers = try effect.textRows.enumerated().map { index, row in
             guard row.count == Self.columns.count,
                   let hex = row[0], let digest = Self.digest(hex), let name = row[1], let provider = row[2],
                   let outcome = row[3].flatMap(VOPResultCache.CachedAnswer.Outcome.init(rawValue:)),

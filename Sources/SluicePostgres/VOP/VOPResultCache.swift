@@ -70,22 +70,40 @@ public struct VOPResultCache: Sendable {
     /// The live answers for `keys`, in one query: a key with no answer, or only an expired
     /// one at `now`, is absent from the result.
     public func lookup(keys: [Key], now: Date) async throws -> [Key: CachedAnswer] {
-        guard !keys.isEmpty else { return [:] }
-        let hashes = keys.map { ByteBuffer(bytes: $0.ibanSHA256) }
-        let names = keys.map(\.normalizedName)
-        let providers = keys.map(\.provider)
+        var found: [Key: CachedAnswer] = [:]
+        for (key, answer) in zip(keys, try await answers(for: keys, now: now)) {
+            if let answer { found[key] = answer }
+        }
+        return found
+    }
+
+    /// The live answer of each key, in the keys' order (`nil` for none), in one query: the
+    /// form for a batch, which needs no dictionary of its keys.
+    public func answers(for keys: [Key], now: Date) async throws -> [CachedAnswer?] {
+        guard !keys.isEmpty else { return [] }
+        // Probed in key order, so consecutive probes walk the index forwards (fewer pages touched
+        // and read than in the batch's order); `order` maps them back.
+        let order = keys.indices.sorted { Self.precedes(keys[$0], keys[$1]) }
+        let hashes = order.map { ByteBuffer(bytes: keys[$0].ibanSHA256) }
+        let names = order.map { keys[$0].normalizedName }
+        let providers = order.map { keys[$0].provider }
         do {
-            var found: [Key: CachedAnswer] = [:]
+            var found = [CachedAnswer?](repeating: nil, count: keys.count)
+            // One primary-key probe per key (LATERAL): given the batch's thousands of keys as
+            // a plain join, the planner hashes the whole table instead, spilling to disk,
+            // which took 0.5 s a batch at a million cached answers against 0.1 s this way.
             let rows = try await connection.query("""
                 SELECT k.i, r.outcome, r.matched_name, r.score, r.answered_at, r.expires_at, r.run_id
                 FROM unnest(\(hashes)::bytea[], \(names)::text[], \(providers)::text[]) WITH ORDINALITY AS k(h, n, p, i)
-                JOIN sluice.vop_results r ON r.iban_sha256 = k.h AND r.normalized_name = k.n AND r.provider = k.p
-                WHERE r.expires_at > \(now)
+                CROSS JOIN LATERAL (
+                    SELECT outcome, matched_name, score, answered_at, expires_at, run_id FROM sluice.vop_results v
+                    WHERE v.iban_sha256 = k.h AND v.normalized_name = k.n AND v.provider = k.p AND v.expires_at > \(now)
+                    OFFSET 0) r
                 """, logger: logger)
             for try await (index, outcome, matchedName, score, answeredAt, expiresAt, runID)
                 in rows.decode((Int64, String, String?, Double?, Date, Date, UUID?).self) {
-                guard let outcome = CachedAnswer.Outcome(rawValue: outcome) else { continue }
-                found[keys[Int(index) - 1]] = CachedAnswer(
+                guard let outcome = CachedAnswer.Outcome(rawValue: outcome), (1...Int64(keys.count)).contains(index) else { continue }
+                found[order[Int(index) - 1]] = CachedAnswer(
                     outcome: outcome, matchedName: matchedName, score: score, answeredAt: answeredAt, expiresAt: expiresAt, runID: runID)
             }
             return found

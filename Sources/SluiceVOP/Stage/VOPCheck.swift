@@ -42,7 +42,7 @@ public struct VOPCheck: Sendable, Hashable {
 
     public var line: Int64
     public var ibanMasked: String
-    public var ibanSHA256: [UInt8]
+    public var ibanDigest: IBANDigest
     public var nameSent: String
     public var normalizedName: String
     public var accountType: PayeeAccountType
@@ -62,28 +62,48 @@ public struct VOPCheck: Sendable, Hashable {
         "outcome", "matched_name", "score", "answered_by", "latency_ms", "decision",
     ]
 
-    /// The batch's checks as the effect the sink COPies into ``table``.
+    /// The batch's checks as the effect the sink COPies into ``table``, written as COPY text
+    /// at once: one row per batch row is too many for arrays of strings.
     public static func effect(_ checks: [VOPCheck], runID: UUID) -> StageEffect {
         let run = runID.uuidString.lowercased()
-        return StageEffect(table: table, columns: columns, rows: checks.map { check in
-            [
-                run, String(check.line), check.ibanMasked, hex(check.ibanSHA256), check.nameSent, check.normalizedName,
-                check.accountType.rawValue, check.provider, check.outcome.rawValue, check.matchedName, check.score.map { "\($0)" },
-                check.answeredBy.rawValue, check.latency.map { String(format: "%.3f", $0.milliseconds) }, check.decision,
-            ]
-        })
+        var text = CopyTextRows(capacity: checks.count * 200)
+        for check in checks {
+            text.plainField(run)
+            text.plainField(String(check.line))
+            text.field(check.ibanMasked)
+            text.field(byteaText(check.ibanDigest))  // escaped, or COPY would read `\x` as a byte escape
+            text.field(check.nameSent)
+            text.field(check.normalizedName)
+            text.plainField(check.accountType.rawValue)
+            text.field(check.provider)
+            text.plainField(check.outcome.rawValue)
+            text.field(check.matchedName)
+            text.field(check.score.map { "\($0)" })
+            text.plainField(check.answeredBy.rawValue)
+            text.field(check.latency.map { String(format: "%.3f", $0.milliseconds) })
+            text.plainField(check.decision)
+            text.endRow()
+        }
+        return StageEffect(table: table, columns: columns, copyText: text)
     }
 
-    /// PostgreSQL's text form of a `bytea`: `\x` and hex digits.
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
-        text.reserveCapacity(2 + bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
+    /// PostgreSQL's text form of a `bytea`: `\x` and 64 hex digits, written in place.
+    static func byteaText(_ digest: IBANDigest) -> String {
+        var words = (digest.a, digest.b, digest.c, digest.d)
+        return withUnsafeBytes(of: &words) { bytes in
+            String(unsafeUninitializedCapacity: 66) { output in
+                let digits: StaticString = "0123456789abcdef"
+                output[0] = UInt8(ascii: "\\")
+                output[1] = UInt8(ascii: "x")
+                digits.withUTF8Buffer { digits in
+                    for (index, byte) in bytes.enumerated() {
+                        output[2 + 2 * index] = digits[Int(byte >> 4)]
+                        output[3 + 2 * index] = digits[Int(byte & 0x0f)]
+                    }
+                }
+                return 66
+            }
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

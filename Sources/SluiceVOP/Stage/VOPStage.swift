@@ -42,7 +42,7 @@ public final class VOPStage: Stage {
     let columns: Columns
     private let state: Mutex<State>
     private let permits: CallPermits
-    private let shared: SharedVOPCalls<VOPResultCache.Key, Answer>
+    private let shared: SharedVOPCalls<PayeeKey, Answer>
     private let metrics: VOPMetrics
     private let matcher = PayeeNameMatcher()
 
@@ -69,7 +69,6 @@ public final class VOPStage: Stage {
         var score: Double?
         /// The call's latency, for an answer this stage paid for.
         var latency: Duration?
-        var paused = false
     }
 
     /// - Parameters:
@@ -122,7 +121,7 @@ public final class VOPStage: Stage {
 
     /// One distinct payee of a batch: the rows (indexes into the batch's payees) that carry it.
     struct Group {
-        var key: VOPResultCache.Key
+        var key: PayeeKey
         var payees: [Int]
         var answer: Answer?
         var answeredBy: VOPCheck.AnsweredBy = .provider
@@ -145,7 +144,7 @@ public final class VOPStage: Stage {
         let checks = apply(groups, payees: payees, sampledOut: sampledOut, overBudget: Set(overBudget), to: &batch)
         let paid = groups.compactMap { group -> (VOPResultCache.Key, VOPResultCache.CachedAnswer)? in
             guard group.answeredBy == .provider, let answer = group.answer, let cached = cachedAnswer(answer, at: now) else { return nil }
-            return (group.key, cached)
+            return (group.key.cacheKey(provider: provider), cached)
         }
         if !paid.isEmpty { batch.effects.append(VOPCacheEffect(answers: paid).stageEffect) }
         if !checks.isEmpty { batch.effects.append(VOPCheck.effect(checks, runID: runID)) }
@@ -158,8 +157,7 @@ public final class VOPStage: Stage {
         var notVerifiable = 0
         var scratch = NormalizedPayeeName(accountType: .individual)
         for row in 0..<batch.rowCount where batch.status[row] == .accepted {
-            guard let payee = VOPPayee.read(
-                row: row, in: batch, columns: columns, configuration: configuration, provider: provider, scratch: &scratch)
+            guard let payee = VOPPayee.read(row: row, in: batch, columns: columns, configuration: configuration, scratch: &scratch)
             else {
                 notVerifiable += 1
                 continue
@@ -180,7 +178,7 @@ public final class VOPStage: Stage {
     /// The distinct payees, in the order of their first row.
     func group(_ payees: [VOPPayee]) -> [Group] {
         var groups: [Group] = []
-        var indexByKey: [VOPResultCache.Key: Int] = [:]
+        var indexByKey: [PayeeKey: Int] = [:]
         for (index, payee) in payees.enumerated() {
             if let existing = indexByKey[payee.key] {
                 groups[existing].payees.append(index)
@@ -195,9 +193,9 @@ public final class VOPStage: Stage {
     /// Answers groups from the cache (one query) and from the answers of the last moments.
     func answerFromCache(_ groups: inout [Group], now: Date) async throws {
         guard !groups.isEmpty else { return }
-        let found = try await answers?.lookup(keys: groups.map(\.key), now: now) ?? [:]
+        let found = try await answers?.answers(for: groups.map { $0.key.cacheKey(provider: provider) }, now: now) ?? []
         for index in groups.indices {
-            if let cached = found[groups[index].key] {
+            if index < found.count, let cached = found[index] {
                 groups[index].answer = Answer(cached)
                 groups[index].answeredBy = .cache
             } else if let recent = shared.recentAnswer(for: groups[index].key) {
@@ -215,7 +213,7 @@ public final class VOPStage: Stage {
             return (index, groups[index].key, PayeeVerificationRequest(iban: payee.iban, name: payee.name, accountType: payee.accountType))
         }
         let limit = configuration.maxCallsInFlight
-        try await withThrowingTaskGroup(of: (Int, Answer, SharedVOPCalls<VOPResultCache.Key, Answer>.Source).self) { group in
+        try await withThrowingTaskGroup(of: (Int, Answer, SharedVOPCalls<PayeeKey, Answer>.Source).self) { group in
             var next = 0
             func addCall() {
                 let (index, key, request) = requests[next]
@@ -257,7 +255,6 @@ public final class VOPStage: Stage {
             guard clock.now < deadline else { break }
             answer = try await verifyOnce(request)
         }
-        answer.paused = true
         return answer
     }
 
@@ -309,7 +306,8 @@ public final class VOPStage: Stage {
             metrics.call(outcome: VOPCheck.Outcome(answer.outcome).rawValue)
             var matchedName = answer.matchedName
             if case .closeMatch(let name) = answer.outcome, matchedName == nil { matchedName = name }
-            let score = matchedName.map { matcher.score(request.name, $0, accountType: request.accountType) }
+            // Three decimals: the score is for people reading the report, not for more arithmetic.
+            let score = matchedName.map { (matcher.score(request.name, $0, accountType: request.accountType) * 1000).rounded() / 1000 }
             return Answer(outcome: answer.outcome, matchedName: matchedName, score: score, latency: answer.providerLatency)
         } catch let error as PayeeVerifierError {
             // A refused request (a 4xx other than 429) is our fault, not the provider's: the
@@ -337,8 +335,8 @@ public final class VOPStage: Stage {
     func apply(
         _ groups: [Group], payees: [VOPPayee], sampledOut: [VOPPayee], overBudget: Set<Int>, to batch: inout RecordBatch
     ) -> [VOPCheck] {
-        var checks: [VOPCheck] = []
-        checks.reserveCapacity(payees.count + sampledOut.count)
+        // Checks by row, so they leave in row order without a sort.
+        var byRow = [VOPCheck?](repeating: nil, count: batch.rowCount)
         var stats = VOPStageStats()
         var rowsBy: [VOPCheck.AnsweredBy: Int] = [:]
         let column = nameColumnName
@@ -346,7 +344,7 @@ public final class VOPStage: Stage {
             for (position, payeeIndex) in group.payees.enumerated() {
                 let payee = payees[payeeIndex]
                 guard let answer = group.answer, !overBudget.contains(index) else {
-                    checks.append(check(payee, outcome: .overBudget, answeredBy: .none))
+                    byRow[payee.row] = check(payee, outcome: .overBudget, answeredBy: .none)
                     stats.overBudget += 1
                     continue
                 }
@@ -384,11 +382,11 @@ public final class VOPStage: Stage {
                 check.matchedName = answer.matchedName
                 check.score = answer.score
                 if answeredBy == .provider { check.latency = answer.latency }
-                checks.append(check)
+                byRow[payee.row] = check
             }
         }
-        for payee in sampledOut { checks.append(check(payee, outcome: .notSampled, answeredBy: .none)) }
-        checks.sort { $0.line < $1.line }
+        for payee in sampledOut { byRow[payee.row] = check(payee, outcome: .notSampled, answeredBy: .none) }
+        let checks = byRow.compactMap { $0 }
         for check in checks { rowsBy[check.answeredBy, default: 0] += 1 }
         for (answeredBy, count) in rowsBy { metrics.rows(count, answeredBy: answeredBy) }
         state.withLock {
@@ -406,24 +404,30 @@ public final class VOPStage: Stage {
 
     private func check(_ payee: VOPPayee, outcome: VOPCheck.Outcome, answeredBy: VOPCheck.AnsweredBy, decision: String = "accepted") -> VOPCheck {
         VOPCheck(
-            line: payee.line, ibanMasked: IBANMask.mask(payee.iban), ibanSHA256: payee.key.ibanSHA256, nameSent: payee.name,
-            normalizedName: payee.key.normalizedName, accountType: payee.accountType, provider: provider, outcome: outcome,
+            line: payee.line, ibanMasked: VOPPayee.masked(payee.iban), ibanDigest: payee.key.digest, nameSent: payee.name,
+            normalizedName: payee.key.name, accountType: payee.accountType, provider: provider, outcome: outcome,
             answeredBy: answeredBy, decision: decision)
     }
 
-    /// The answer as the cache keeps it; `nil` for outcomes not worth caching.
+    /// The answer as the cache keeps it, and until when; `nil` for no answer (`unavailable`),
+    /// or a not-possible answer when `notPossibleTTL` is zero.
     func cachedAnswer(_ answer: Answer, at now: Date) -> VOPResultCache.CachedAnswer? {
-        guard answer.outcome.isCacheable else { return nil }
         let outcome: VOPResultCache.CachedAnswer.Outcome
+        var ttl = configuration.cacheTTL
         switch answer.outcome {
         case .match: outcome = .match
         case .closeMatch: outcome = .closeMatch
         case .noMatch: outcome = .noMatch
-        case .notPossible, .unavailable: return nil
+        case .notPossible:
+            // NOAP may be a responder that timed out: kept for a shorter time.
+            guard configuration.notPossibleTTL > .zero else { return nil }
+            outcome = .notPossible
+            ttl = configuration.notPossibleTTL
+        case .unavailable: return nil
         }
         return VOPResultCache.CachedAnswer(
             outcome: outcome, matchedName: answer.matchedName, score: answer.score, answeredAt: now,
-            expiresAt: now.addingTimeInterval(configuration.cacheTTL.milliseconds / 1000), runID: runID)
+            expiresAt: now.addingTimeInterval(ttl.milliseconds / 1000), runID: runID)
     }
 
     /// The outcome's message. It names no row data: a close match's holder name is kept in

@@ -5,7 +5,8 @@ import SluiceValidation
 ///
 /// Every field has a default: 32 calls in flight, no rate limit, the default breaker and
 /// policy, every row sampled, the `iban` column and `first_name` + `last_name` (falling back
-/// to `name`), the account type guessed from a legal form in the name, answers cached 30 days.
+/// to `name`), the account type guessed from a legal form in the name, answers cached 30 days
+/// (not-possible answers one day).
 ///
 /// ```swift
 /// var configuration = VOPStageConfiguration()
@@ -52,6 +53,9 @@ public struct VOPStageConfiguration: Sendable, Hashable {
     public var maxPause: Duration
     /// How long a paid answer is reused from the cache.
     public var cacheTTL: Duration
+    /// How long a not-possible answer (NOAP) is reused: shorter, as it may be a responder that
+    /// timed out rather than a lasting answer; zero never caches it.
+    public var notPossibleTTL: Duration
     /// Answers kept in memory for payees asked again before their batch commits them to the
     /// cache (oldest dropped first).
     public var recentAnswers: Int
@@ -69,6 +73,7 @@ public struct VOPStageConfiguration: Sendable, Hashable {
         accountTypeColumn: String? = nil,
         maxPause: Duration = .seconds(300),
         cacheTTL: Duration = .seconds(30 * 86_400),
+        notPossibleTTL: Duration = .seconds(86_400),
         recentAnswers: Int = 65_536
     ) {
         self.maxCallsInFlight = max(maxCallsInFlight, 1)
@@ -83,6 +88,7 @@ public struct VOPStageConfiguration: Sendable, Hashable {
         self.accountTypeColumn = accountTypeColumn
         self.maxPause = maxPause
         self.cacheTTL = cacheTTL
+        self.notPossibleTTL = notPossibleTTL
         self.recentAnswers = recentAnswers
     }
 }

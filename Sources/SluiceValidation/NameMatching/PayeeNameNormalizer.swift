@@ -49,6 +49,25 @@ public enum PayeeNameNormalizer {
         if dropped { result.compact() }
     }
 
+    /// Normalises UTF-8 `bytes` into `result` for an account whose type is not known: a name
+    /// with a legal form is a company's (the form is dropped), any other a person's (honorifics
+    /// are dropped). The words are split once for both readings.
+    ///
+    /// - Returns: the account type the name was read as.
+    @discardableResult
+    public static func normalizeGuessingAccountType(_ bytes: UnsafeBufferPointer<UInt8>, into result: inout NormalizedPayeeName) -> PayeeAccountType {
+        result.reset(accountType: .company)
+        tokenize(bytes, into: &result)
+        if dropLegalForms(&result) {
+            result.compact()
+            return .company
+        }
+        // Nothing was dropped, so the words are as `tokenize` left them.
+        result.accountType = .individual
+        if dropHonorifics(&result) { result.compact() }
+        return .individual
+    }
+
     // MARK: - Words
 
     static func tokenize(_ bytes: UnsafeBufferPointer<UInt8>, into result: inout NormalizedPayeeName) {

@@ -107,6 +107,7 @@ struct PipelineSchemaTests {
           sampling_percent: 25
           daily_budget: 1000
           cache_ttl_days: 7
+          cache_not_possible_hours: 12
           account_type: company
           account_type_column: kind
           iban_column: iban
@@ -156,6 +157,7 @@ struct PipelineSchemaTests {
         #expect(vop.dailyBudget == 1000)
         #expect(vop.stage.maxCallsInFlight == 16 && vop.stage.ratePerSecond == 50 && vop.stage.burst == 5)
         #expect(vop.stage.samplingPercentage == 25 && vop.stage.cacheTTL == .seconds(7 * 86_400))
+        #expect(vop.stage.notPossibleTTL == .seconds(12 * 3600))
         #expect(vop.stage.accountType == .company && vop.stage.accountTypeColumn == "kind")
         #expect(vop.stage.nameColumns == .firstAndLast(first: "given", last: "family", fallback: "full_name"))
         #expect(vop.stage.maxPause == .seconds(60))

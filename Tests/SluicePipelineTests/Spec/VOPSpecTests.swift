@@ -35,7 +35,7 @@ struct VOPSpecTests {
     @Test func mistakesAreNamedWithTheirPlace() throws {
         let cases: [(columns: String?, vop: String, says: String)] = [
             (nil, "  sampling_percent: 150", "vop.sampling_percent must be between 0 and 100"),
-            (nil, "  max_in_flight: 0", "vop.max_in_flight must be between 1 and 1024"),
+            (nil, "  max_in_flight: 0", "vop.max_in_flight must be between 1 and 256"),
             (nil, "  account_type: robot", "account_type"),
             (nil, "  iban_column: account", "vop.iban_column 'account' is not one of the pipeline's columns"),
             (nil, "  policy: {no_match: pause}", "policy.no_match"),
