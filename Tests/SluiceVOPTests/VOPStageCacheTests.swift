@@ -202,22 +202,7 @@ struct VOPStageCacheTests {
         let columns = Rows.columns + ["kind"]
         let declared = VOPStage(
             columns: columns, verifier: verifier, configuration: VOPStageConfiguration(accountType: .individual, accountTypeColumn: "kind"))
-        var kinds = RecordBatch(sequence: 0, object: SourceObject(uri: "memory://k.csv", etag: "", size: 0), startOffset: 0)
-        kinds.columnCount = columns.count
-        for (index, row) in [["E1", "Jo", "Bloggs", Rows.iban(3), "business"], ["E2", "Jo", "Bloggs", Rows.iban(4), ""]].enumerated() {
-            let start = Int32(kinds.arena.count)
-            for value in row {
-                kinds.valueStarts.append(Int32(kinds.arena.count))
-                kinds.arena.append(contentsOf: Array(value.utf8))
-                kinds.valueEnds.append(Int32(kinds.arena.count))
-            }
-            kinds.rawStarts.append(start)
-            kinds.rawEnds.append(Int32(kinds.arena.count))
-            kinds.lines.append(Int64(index + 2))
-            kinds.offsets.append(Int64(start))
-            kinds.rowFieldBase.append(0)
-            kinds.status.append(.accepted)
-        }
+        var kinds = Rows.batch([["E1", "Jo", "Bloggs", Rows.iban(3), "business"], ["E2", "Jo", "Bloggs", Rows.iban(4), ""]], columns: columns)
         try await declared.process(&kinds)
         #expect(Self.column("account_type", of: kinds) == ["company", "individual"], "the column, else the configured type")
     }

@@ -57,7 +57,7 @@ struct VOPStageTests {
     static let columns = ["external_id", "first_name", "last_name", "iban"]
 
     /// A mapped batch: `rows` are values in `columns` order; `rejected` rows are already held back.
-    static func batch(_ rows: [[String]], rejected: Set<Int> = []) -> RecordBatch {
+    static func batch(_ rows: [[String]], rejected: Set<Int> = [], columns: [String] = columns) -> RecordBatch {
         var batch = RecordBatch(sequence: 0, object: SourceObject(uri: "memory://vop.csv", etag: "", size: 0), startOffset: 0)
         batch.columnCount = columns.count
         for (index, row) in rows.enumerated() {

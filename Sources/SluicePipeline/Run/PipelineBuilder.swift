@@ -48,12 +48,7 @@ struct PipelineBuilder: Sendable {
             stages.append(dedup)
         }
         if let vopSpec = spec.vop {
-            guard let vop else {
-                throw SluiceError(
-                    .invalidArgument,
-                    "pipeline \(spec.name) verifies payees (vop:), but no provider is configured: set SLUICE_VOP_URL (and SLUICE_VOP_PROVIDER, SLUICE_VOP_API_KEY)",
-                    stage: .vop)
-            }
+            guard let vop else { throw VOPSpec.noProvider(pipeline: spec.name) }
             stages.append(VOPStage(
                 columns: columnNames, verifier: vop.verifier, provider: vop.provider, configuration: vopSpec.stage,
                 answers: vop.answers, budget: vop.budget, runID: runID, committedBatches: committedBatches))

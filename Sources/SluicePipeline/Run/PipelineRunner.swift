@@ -37,12 +37,7 @@ public struct PipelineRunner: Sendable {
         var options = options
         if spec.vop != nil, options.payeeVerifier == nil {
             // Before anything is read or written: a pipeline that verifies payees never runs without its provider.
-            guard let provider = try VOPProviderConfiguration.fromEnvironment() else {
-                throw SluiceError(
-                    .invalidArgument,
-                    "pipeline \(spec.name) verifies payees (vop:), but no provider is configured: set SLUICE_VOP_URL (and SLUICE_VOP_PROVIDER, SLUICE_VOP_API_KEY)",
-                    pipeline: spec.name, stage: .vop)
-            }
+            guard let provider = try VOPProviderConfiguration.fromEnvironment() else { throw VOPSpec.noProvider(pipeline: spec.name) }
             options.payeeVerifier = (provider.makeVerifier(logger: logger), provider.provider)
         }
         let source = try inputs.source(for: input)

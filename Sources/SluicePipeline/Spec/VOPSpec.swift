@@ -1,3 +1,4 @@
+import SluiceCore
 import SluiceStages
 import SluiceValidation
 import SluiceVOP
@@ -16,5 +17,13 @@ public struct VOPSpec: Sendable, Hashable {
     public init(stage: VOPStageConfiguration = VOPStageConfiguration(), dailyBudget: Int? = nil) {
         self.stage = stage
         self.dailyBudget = dailyBudget
+    }
+
+    /// The error of a pipeline with `vop:` that has no provider to call.
+    static func noProvider(pipeline: String) -> SluiceError {
+        SluiceError(
+            .invalidArgument,
+            "pipeline \(pipeline) verifies payees (vop:), but no provider is configured: set SLUICE_VOP_URL (and SLUICE_VOP_PROVIDER, SLUICE_VOP_API_KEY)",
+            pipeline: pipeline, stage: .vop)
     }
 }

@@ -28,35 +28,14 @@ extension ServerRoutes {
         let run = try await existingRun(id)
         var headers: HTTPFields = [.contentType: format.contentType]
         headers[.contentDisposition] = "attachment; filename=\"run-\(run.idText.prefix(8))-vop.\(format.fileExtension)\""
-        switch format {
-        case .csv:
-            let body = StreamedBody.body { [database, logger] send in
-                try await database.withConnection { connection in
-                    let source = RunReportSource(connection: connection, run: run, logger: logger)
-                    let output = ChunkedReportOutput()
-                    let csv = try CSVVOPReportWriter(output: output)
-                    try await source.writeVOPChecks(includeUnverified: includeUnverified, to: csv) {
-                        if let chunk = output.takeChunk() { try await send(ByteBuffer(bytes: chunk)) }
-                    }
-                    try csv.finish(summary: nil)
-                    if let rest = output.takeChunk() { try await send(ByteBuffer(bytes: rest)) }
-                }
-            }
-            return Response(status: .ok, headers: headers, body: body)
-        case .xlsx:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-vop-report-\(UUID().uuidString).xlsx").path
-            do {
-                try await database.withConnection { connection in
-                    let source = RunReportSource(connection: connection, run: run, logger: logger)
-                    let xlsx = try XLSXVOPReportWriter(path: path)
-                    try await source.writeVOPChecks(includeUnverified: includeUnverified, to: xlsx)
-                    try xlsx.finish(summary: try await source.summary())
-                }
-            } catch {
-                try? FileManager.default.removeItem(atPath: path)
-                throw error
-            }
-            return Response(status: .ok, headers: headers, body: TemporaryFileBody.body(path: path))
+        return try await reportResponse(run: run, format: format, headers: headers) { source, output, flush in
+            let csv = try CSVVOPReportWriter(output: output)
+            try await source.writeVOPChecks(includeUnverified: includeUnverified, to: csv, afterEach: flush)
+            try csv.finish(summary: nil)
+        } writeXLSX: { source, path in
+            let xlsx = try XLSXVOPReportWriter(path: path)
+            try await source.writeVOPChecks(includeUnverified: includeUnverified, to: xlsx)
+            try xlsx.finish(summary: try await source.summary())
         }
     }
 }
