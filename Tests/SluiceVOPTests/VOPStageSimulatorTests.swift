@@ -50,11 +50,12 @@ struct VOPStageSimulatorTests {
             #expect(stats.calls("epc") == 4)
             #expect(stats.outcomes("epc", "MTCH") == 1 && stats.outcomes("epc", "CMTC") == 1)
             #expect(stats.outcomes("epc", "NMTC") == 1 && stats.outcomes("epc", "NOAP") == 1)
-            // 20 calls/s with a burst of 1: four calls span at least three intervals of 50 ms at
-            // the simulator (the span, not each gap, so network jitter cannot fail the test).
+            // 20 calls/s with a burst of 1: four calls leave 150 ms apart from first to last.
+            // At the simulator the first may arrive late (it opens the connection), so the test
+            // asks for 100 ms; without the limit the four arrive within a few milliseconds.
             let arrivals = stats.callTimestamps
             #expect(arrivals.count == 4)
-            #expect((arrivals.last ?? 0) - (arrivals.first ?? 0) >= 0.14, "arrivals \(arrivals)")
+            #expect((arrivals.last ?? 0) - (arrivals.first ?? 0) >= 0.1, "arrivals \(arrivals)")
         }
     }
 

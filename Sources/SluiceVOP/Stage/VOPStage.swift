@@ -281,6 +281,8 @@ public final class VOPStage: Stage {
                 state.stats.calls += 1
                 state.inFlight += 1
                 state.stats.maxInFlight = max(state.stats.maxInFlight, state.inFlight)
+                // Under the lock, so the gauge's last value is the count's last value.
+                metrics.inFlight.record(state.inFlight)
             }
             return permit
         }
@@ -288,13 +290,11 @@ public final class VOPStage: Stage {
             metrics.breakerRejections.increment()
             return Answer(outcome: .unavailable)
         }
-        metrics.inFlight.record(1)
         defer {
-            let inFlight = state.withLock { state in
+            state.withLock { state in
                 state.inFlight -= 1
-                return state.inFlight
+                metrics.inFlight.record(state.inFlight)
             }
-            metrics.inFlight.record(inFlight)
         }
         do {
             let answer = try await verifier.verify(request)
