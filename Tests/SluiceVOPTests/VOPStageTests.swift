@@ -249,7 +249,7 @@ struct VOPStageTests {
         try await stage.process(&batch)
         #expect(verifier.calls.withLock { $0 } == 4)
         #expect(batch.acceptedCount == 2 && batch.flags.isEmpty)
-        #expect(stage.stats.pausedRows == 1 && stage.stats.matches == 2)
+        #expect(stage.stats.pausedCalls == 1 && stage.stats.matches == 2)
         #expect(stage.breakerState == .closed)
     }
 

@@ -79,16 +79,6 @@ public enum PayeeVerificationOutcome: Sendable, Hashable {
         case .unavailable: "Payee verification was unavailable"
         }
     }
-
-    /// Whether the outcome is the provider's lasting answer about this IBAN and name, worth
-    /// caching. `notPossible` is not (NOAP often means the responding bank timed out), nor is
-    /// `unavailable`, which is no answer at all.
-    public var isCacheable: Bool {
-        switch self {
-        case .match, .closeMatch, .noMatch: true
-        case .notPossible, .unavailable: false
-        }
-    }
 }
 
 extension String {

@@ -19,6 +19,11 @@ public struct VOPCheck: Sendable, Hashable {
         case none
     }
 
+    /// What the policy did with the row.
+    public enum Decision: String, Sendable, Hashable {
+        case accepted, rejected, flagged
+    }
+
     /// What the row's check ended in: an outcome, or why it was not verified.
     public enum Outcome: String, Sendable, Hashable {
         case match
@@ -53,8 +58,7 @@ public struct VOPCheck: Sendable, Hashable {
     public var answeredBy: AnsweredBy
     /// The call's latency, for `answeredBy == .provider`.
     public var latency: Duration?
-    /// `accepted`, `rejected` or `flagged`.
-    public var decision: String
+    public var decision: Decision
 
     public static let table = "sluice.vop_checks"
     public static let columns = [
@@ -81,7 +85,7 @@ public struct VOPCheck: Sendable, Hashable {
             text.field(check.score.map { "\($0)" })
             text.plainField(check.answeredBy.rawValue)
             text.field(check.latency.map { String(format: "%.3f", $0.milliseconds) })
-            text.plainField(check.decision)
+            text.plainField(check.decision.rawValue)
             text.endRow()
         }
         return StageEffect(table: table, columns: columns, copyText: text)

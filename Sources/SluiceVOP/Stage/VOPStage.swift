@@ -241,7 +241,7 @@ public final class VOPStage: Stage {
         guard configuration.policy.unavailable == .pause, answer.outcome == .unavailable else { return answer }
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.maxPause
-        state.withLock { $0.stats.pausedRows += 1 }
+        state.withLock { $0.stats.pausedCalls += 1 }
         while answer.outcome == .unavailable {
             let now = clock.now
             guard now < deadline else { break }
@@ -363,20 +363,20 @@ public final class VOPStage: Stage {
                 case .unavailable: stats.unavailable += 1
                 }
                 let message = Self.message(for: answer.outcome)
-                var decision = "accepted"
+                var decision = VOPCheck.Decision.accepted
                 switch configuration.policy.decision(for: answer.outcome) {
                 case .accept:
                     break
                 case .reject(let code):
                     batch.reject(row: payee.row, code: code, message: message, column: column)
-                    decision = "rejected"
+                    decision = .rejected
                 case .flag(let code):
                     batch.flag(row: payee.row, code: code, message: message, column: column)
-                    decision = "flagged"
+                    decision = .flagged
                 case .pause:
                     // The pause ran out (`maxPause`) without an answer: the row is flagged for review.
                     batch.flag(row: payee.row, code: .vopUnavailable, message: message, column: column)
-                    decision = "flagged"
+                    decision = .flagged
                 }
                 var check = check(payee, outcome: VOPCheck.Outcome(answer.outcome), answeredBy: answeredBy, decision: decision)
                 check.matchedName = answer.matchedName
@@ -402,7 +402,7 @@ public final class VOPStage: Stage {
         return checks
     }
 
-    private func check(_ payee: VOPPayee, outcome: VOPCheck.Outcome, answeredBy: VOPCheck.AnsweredBy, decision: String = "accepted") -> VOPCheck {
+    private func check(_ payee: VOPPayee, outcome: VOPCheck.Outcome, answeredBy: VOPCheck.AnsweredBy, decision: VOPCheck.Decision = .accepted) -> VOPCheck {
         VOPCheck(
             line: payee.line, ibanMasked: VOPPayee.masked(payee.iban), ibanDigest: payee.key.digest, nameSent: payee.name,
             normalizedName: payee.key.name, accountType: payee.accountType, provider: provider, outcome: outcome,

@@ -24,7 +24,7 @@ public struct VOPStageStats: Sendable, Hashable {
     public var notPossible = 0
     public var unavailable = 0
     /// Calls (distinct payees) that waited for the provider under the `pause` policy.
-    public var pausedRows = 0
+    public var pausedCalls = 0
     /// The provider latency of all calls that got an answer, summed.
     public var totalLatency: Duration = .zero
     /// The most calls in flight at once.
@@ -45,7 +45,7 @@ extension VOPStageStats: Encodable {
         case overBudget = "over_budget"
         case notVerifiable = "not_verifiable"
         case breakerRejections = "breaker_rejections"
-        case pausedRows = "paused_calls"
+        case pausedCalls = "paused_calls"
         case meanLatencyMilliseconds = "mean_latency_ms"
         case maxInFlight = "max_in_flight"
     }
@@ -70,7 +70,7 @@ extension VOPStageStats: Encodable {
         try container.encode(overBudget, forKey: .overBudget)
         try container.encode(notVerifiable, forKey: .notVerifiable)
         try container.encode(breakerRejections, forKey: .breakerRejections)
-        try container.encode(pausedRows, forKey: .pausedRows)
+        try container.encode(pausedCalls, forKey: .pausedCalls)
         try container.encode(meanLatencyMilliseconds, forKey: .meanLatencyMilliseconds)
         try container.encode(maxInFlight, forKey: .maxInFlight)
     }

@@ -73,12 +73,4 @@ struct PayeeVerificationOutcomeTests {
             #expect(!message.contains("Jane"), "a message carries no personal data")
         }
     }
-
-    @Test func onlyLastingAnswersAreCacheable() {
-        #expect(PayeeVerificationOutcome.match.isCacheable)
-        #expect(PayeeVerificationOutcome.closeMatch(matchedName: nil).isCacheable)
-        #expect(PayeeVerificationOutcome.noMatch.isCacheable)
-        #expect(!PayeeVerificationOutcome.notPossible.isCacheable, "NOAP is often a responder timeout")
-        #expect(!PayeeVerificationOutcome.unavailable.isCacheable, "no answer is not an answer")
-    }
 }
