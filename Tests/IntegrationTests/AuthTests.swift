@@ -262,9 +262,16 @@ struct AuthTests: ServeTesting {
         #expect(mine?["role"] as? String == "operator" && mine?["subject"] as? String == input, "\(mine ?? [:])")
         #expect((mine?["detail"] as? [String: String])?["job_id"] == "\(jobID)")
         #expect(mine?["at"] is String && mine?["request_id"] as? String == "auth-test-\(name)")
+        // A second entry of this test's own, so paging never depends on what ran before it.
+        let added = try await post(
+            server.base + "/v1/blacklist", json: #"{"kind": "iban", "value": "\#(TestIBAN.unique())", "reason": "audit paging"}"#).0
+        #expect(added.status == 201, "\(added.json)")
+        var removal = HTTPClientRequest(url: server.base + "/v1/blacklist/\(added.json["id"] as? Int ?? 0)")
+        removal.method = .DELETE
+        #expect(try await send(removal).status == 204)
         let first = try await get(server.base + "/v1/audit?limit=1")
         let newest = (first.json["items"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
-        let cursor = try #require(first.json["next_cursor"] as? String, "more than one entry by now")
+        let cursor = try #require(first.json["next_cursor"] as? String, "a second page after the blacklist entries")
         let next = try await get(server.base + "/v1/audit?limit=1&cursor=\(cursor)")
         let older = (next.json["items"] as? [[String: Any]])?.first?["id"] as? Int ?? .max
         #expect(next.status == 200 && older < newest, "the next page is older: \(older) after \(newest)")
