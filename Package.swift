@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "SluiceServer", targets: ["SluiceServer"]),
         .library(name: "SluiceVOP", targets: ["SluiceVOP"]),
         .library(name: "SluiceSimulators", targets: ["SluiceSimulators"]),
+        .library(name: "SluiceGenesis", targets: ["SluiceGenesis"]),
+        .library(name: "SluiceBilling", targets: ["SluiceBilling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -108,7 +110,7 @@ let package = Package(
         .target(
             name: "SluicePipeline",
             dependencies: [
-                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation", "SluiceStages", "SluiceVOP",
+                "SluiceCore", "SluiceFormats", "SluiceS3", "SluicePostgres", "SluiceValidation", "SluiceStages", "SluiceVOP", "SluiceBilling",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +132,7 @@ let package = Package(
         .target(
             name: "SluiceServer",
             dependencies: [
-                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceJobs", "SluiceReports", "SluiceStages",
+                "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceJobs", "SluiceReports", "SluiceStages", "SluiceBilling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -172,9 +174,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SluiceGenesis",
+            dependencies: [
+                "SluiceCore", "CLibXML2",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SluiceBilling",
+            dependencies: [
+                "SluiceCore", "SluicePostgres", "SluiceStages", "SluiceGenesis", "SluiceJobs", "SluiceValidation",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SluiceSimulators",
             dependencies: [
-                "SluiceCore", "SluiceValidation",
+                "SluiceCore", "SluiceValidation", "SluiceGenesis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,7 +213,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer", "SluiceSimulators",
+                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer", "SluiceSimulators", "SluiceBilling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -205,7 +232,7 @@ let package = Package(
         ),
         .testTarget(name: "SluiceStagesTests", dependencies: ["SluiceStages", "SluiceFormats", "SluiceValidation", "SluiceTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SluiceJobsTests", dependencies: ["SluiceJobs", "SluiceTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages", "SluiceVOP"], swiftSettings: swiftSettings),
+        .testTarget(name: "SluicePipelineTests", dependencies: ["SluicePipeline", "SluiceStages", "SluiceVOP", "SluiceBilling"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SluiceServerTests",
             dependencies: [
@@ -235,10 +262,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceGenesisTests",
+            dependencies: [
+                "SluiceGenesis", "SluiceSimulators", "SluiceTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SluiceBillingTests",
+            dependencies: ["SluiceBilling", "SluiceGenesis", "SluiceStages", "SluiceTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceTestSupport",
-                "SluiceJobs", "SluiceVOP", "SluiceSimulators", "SluiceServer",
+                "SluiceJobs", "SluiceVOP", "SluiceSimulators", "SluiceServer", "SluiceGenesis", "SluiceBilling",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

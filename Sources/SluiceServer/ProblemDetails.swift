@@ -74,6 +74,8 @@ extension ProblemDetails {
         case .format: (.unprocessableContent, "Unreadable input")
         case .database: (.serviceUnavailable, "Database unavailable")
         case .s3, .sourceRead: (.badGateway, "Object store failed")
+        case .gateway: (.badGateway, "Payment gateway failed")
+        case .notBillable: (.conflict, "The run cannot be billed")
         default: (.internalServerError, "Internal error")
         }
     }

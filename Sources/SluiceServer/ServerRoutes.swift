@@ -73,6 +73,7 @@ public struct ServerRoutes: Sendable {
         addRunRoutes(viewer: viewer, operators: operators)
         addRunControlRoutes(viewer: viewer, operators: operators)
         addVOPReportRoutes(viewer: viewer)
+        addBillingRoutes(viewer: viewer, operators: operators)
         addUploadRoutes(operators: operators)
         addPipelineRoutes(viewer: viewer)
         addBlacklistRoutes(viewer: viewer, admins: admins)

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import SluiceBilling
 import SluiceCore
 import SluiceJobs
 import SluicePipeline
@@ -115,11 +116,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw SluiceError(.invalidArgument, "SLUICE_JOB_RETENTION_DAYS must be a number of days, found '\(retentionText)'")
         }
         let jobWorkers = JobWorkerService(
-            queue: queue, handlers: [RunJobHandler(catalog: catalog, runner: runner, logger: logger)],
+            queue: queue,
+            handlers: [
+                RunJobHandler(catalog: catalog, runner: runner, logger: logger),
+                BillingJobHandler(
+                    store: BillingStore(source: PooledConnections(client: client), logger: logger), makeGateway: BillingCommand.gateway(logger: logger),
+                    logger: logger),
+            ],
             configuration: JobWorkerConfiguration(
                 concurrency: max(workerCount, 1), leaseTTL: jobLease, wakeups: wakeups, rescueInterval: jobLease / 2,
                 // This node takes runs of its own pipelines only, and other kinds' default queue.
-                queues: [JobQueue.defaultQueue] + catalog.pipelines.keys.sorted().map(RunJobPayload.queue(for:)),
+                queues: [JobQueue.defaultQueue, BillingHandOff.jobQueue] + catalog.pipelines.keys.sorted().map(RunJobPayload.queue(for:)),
                 retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil),
             listenOn: database, logger: logger)
         // Health and metrics answer without a token unless SLUICE_OPEN_MONITORING=false.

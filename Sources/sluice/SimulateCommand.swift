@@ -6,12 +6,12 @@ import SluiceCore
 import SluiceSimulators
 
 /// `sluice simulate`: stand-ins for the external services, as real HTTP servers for tests and
-/// demos. `vop` now; the payment-gateway simulator follows (issue 13).
+/// demos: `vop` (payee verification) and `gateway` (emerchantpay Genesis).
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Run a simulator of an external service (docs/operations.md).",
-        subcommands: [SimulateVOPCommand.self]
+        subcommands: [SimulateVOPCommand.self, SimulateGatewayCommand.self]
     )
 }
 
@@ -95,6 +95,127 @@ struct SimulateVOPCommand: AsyncParsableCommand {
             var group = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
             group.gracefulShutdownSignals = [.sigterm, .sigint]
             try await ServiceGroup(configuration: group).run()
+        }
+    }
+}
+
+/// `sluice simulate gateway`: an emerchantpay Genesis payment gateway speaking its XML API.
+struct SimulateGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Run an emerchantpay Genesis payment-gateway simulator.",
+        discussion: """
+            Answers POST /process/{terminal}/ (sdd_sale, void), /reconcile/{terminal}/, \
+            /reconcile/by_date/{terminal}/ and /chargebacks/by_date with Genesis XML, behind HTTP \
+            Basic auth. Each transaction_id is charged once; a repeat is a doublet (450). Amounts \
+            ending in 51/52/53 are declined AM04/AC04/MD01, 54 is an input error (340), 60/61 \
+            are pending_async then approved/declined AM04. Notifications go to each sale's \
+            notification_url, signed with the password, until echoed. GET /_sim/ledger and \
+            /_sim/stats show what happened; POST /_sim/config changes the faults; POST \
+            /_sim/reset empties the ledger. SIGTERM or SIGINT exits 0.
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 8091
+
+    @Option(help: "API login (HTTP Basic user).")
+    var login = "sim-login"
+
+    @Option(help: "API password (HTTP Basic password; signs notifications).")
+    var password = "sim-password"
+
+    @Option(name: .customLong("terminal"), help: "A terminal token the gateway knows; repeat for more. Default: sim-terminal.")
+    var terminals: [String] = []
+
+    @Option(help: "Milliseconds added before every answer.")
+    var latencyMs = 0
+
+    @Option(help: "Share of /process calls (0 to 1) answered 500 without being acted on.")
+    var errorRate = 0.0
+
+    @Option(help: "Share of /process calls (0 to 1) acted on, then held for --hang-ms.")
+    var timeoutAfterAcceptRate = 0.0
+
+    @Option(help: "How long a timeout-after-accept holds its answer, in milliseconds.")
+    var hangMs = 30_000
+
+    @Option(help: "Share of notifications (0 to 1) sent twice.")
+    var duplicateNotificationRate = 0.0
+
+    @Option(help: "Milliseconds from a sale to its notification (and to a pending sale's settlement).")
+    var notificationDelayMs = 200
+
+    @Option(help: "Hash of notification signatures: sha1, sha256 or sha512.")
+    var signature = "sha1"
+
+    @Option(name: .customLong("chargeback-iban"), help: "IBAN[:CODE] whose approved sales are charged back (code default MD06); repeat for more.")
+    var chargebackIBANs: [String] = []
+
+    @Option(help: "Milliseconds from approval to chargeback.")
+    var chargebackDelayMs = 1_000
+
+    @Option(name: .customLong("decline-iban"), help: "IBAN[:CODE] whose sales are declined (code default AM04); repeat for more.")
+    var declineIBANs: [String] = []
+
+    @Option(help: "Seed of the fault generator: the same seed and calls give the same faults.")
+    var seed: UInt64 = 1
+
+    @Flag(name: .shortAndLong, help: "Log debug messages to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        for (name, rate) in [
+            ("--error-rate", errorRate), ("--timeout-after-accept-rate", timeoutAfterAcceptRate),
+            ("--duplicate-notification-rate", duplicateNotificationRate),
+        ] {
+            guard (0...1).contains(rate) else { throw ValidationError("\(name) must be 0 to 1") }
+        }
+        guard errorRate + timeoutAfterAcceptRate <= 1 else {
+            throw ValidationError("--error-rate and --timeout-after-accept-rate add up to more than 1")
+        }
+        guard latencyMs >= 0, hangMs >= 0, notificationDelayMs >= 0, chargebackDelayMs >= 0 else {
+            throw ValidationError("--latency-ms, --hang-ms, --notification-delay-ms and --chargeback-delay-ms must be 0 or more")
+        }
+        guard GatewaySimulatorConfiguration.signatureAlgorithm(named: signature) != nil else {
+            throw ValidationError("--signature must be sha1, sha256 or sha512")
+        }
+        guard !login.isEmpty, !password.isEmpty, !terminals.contains("") else {
+            throw ValidationError("--login, --password and --terminal must not be empty")
+        }
+    }
+
+    func run() async throws {
+        let logger = Environment.logger(verbose: verbose)
+        try await reportingErrors {
+            let configuration = GatewaySimulatorConfiguration(
+                host: host, port: port, login: login, password: password, terminals: terminals.isEmpty ? ["sim-terminal"] : terminals,
+                faults: GatewayFaultConfiguration(
+                    latencyMs: latencyMs, errorRate: errorRate, timeoutAfterAcceptRate: timeoutAfterAcceptRate, hangMs: hangMs,
+                    duplicateNotificationRate: duplicateNotificationRate),
+                seed: seed, declineIBANs: Self.table(declineIBANs), chargebackIBANs: Self.table(chargebackIBANs),
+                chargebackDelayMs: chargebackDelayMs, notificationDelayMs: notificationDelayMs,
+                signatureAlgorithm: GatewaySimulatorConfiguration.signatureAlgorithm(named: signature) ?? .sha1)
+            let host = host
+            let simulator = GatewaySimulator(configuration: configuration, logger: logger) { bound in
+                // Tests and scripts read the port from this line when they asked for port 0.
+                Terminal.printError("sluice simulate gateway: listening on http://\(host):\(bound)")
+            }
+            var group = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
+            group.gracefulShutdownSignals = [.sigterm, .sigint]
+            try await ServiceGroup(configuration: group).run()
+        }
+    }
+
+    /// `IBAN[:CODE]` options as IBAN → code; an empty code takes the simulator's default.
+    static func table(_ items: [String]) -> [String: String] {
+        items.reduce(into: [:]) { table, item in
+            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            table[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
     }
 }

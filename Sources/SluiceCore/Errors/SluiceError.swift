@@ -27,6 +27,10 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
         public static let runLocked = Code(raw: "run_locked")
         /// This process's lease on the run expired or was taken over: it may not commit.
         public static let leaseLost = Code(raw: "lease_lost")
+        /// The payment gateway gave no usable answer (yet).
+        public static let gateway = Code(raw: "gateway")
+        /// The run cannot be billed in the state it is in (not completed).
+        public static let notBillable = Code(raw: "not_billable")
     }
 
     public var code: Code

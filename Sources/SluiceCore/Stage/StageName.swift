@@ -27,6 +27,8 @@ public struct StageName: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let sink: StageName = "sink"
     public static let migrate: StageName = "migrate"
     public static let blacklist: StageName = "blacklist"
+    /// Charging loaded rows through the payment gateway, after a run.
+    public static let billing: StageName = "billing"
 
     /// The pipeline's own stages, in the order a run applies them.
     public static let pipelineOrder: [StageName] = [.map, .validate, .screen, .dedup, .vop]

@@ -2,6 +2,7 @@ import AsyncAlgorithms
 import Foundation
 import Logging
 import PostgresNIO
+import SluiceBilling
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
@@ -135,7 +136,7 @@ public struct PipelineRunner: Sendable {
                     try await store.finish(lease, status: .failed, error: reason, timings: timings)
                     throw SluiceError(.invariantBroken, reason)
                 default:
-                    try await store.finish(lease, status: .completed, error: nil, timings: timings)
+                    try await store.finish(lease, status: .completed, error: nil, timings: timings, handOff: try Self.billingHandOff(spec))
                 }
             default:
                 break
@@ -162,6 +163,14 @@ public struct PipelineRunner: Sendable {
             stageSeconds: result.timings,
             vop: result.vop
         )
+    }
+
+    /// The hand-off to billing a completed run of `spec` writes with its completion: when the
+    /// pipeline bills, and bills on completion.
+    static func billingHandOff(_ spec: PipelineSpec) throws -> BillingHandOff? {
+        guard let billing = spec.billing, billing.startOnCompletion else { return nil }
+        let json = String(decoding: try JSONEncoder().encode(billing), as: UTF8.self)
+        return BillingHandOff(pipeline: spec.name, targetTable: spec.target.description, settingsJSON: json)
     }
 
     /// What one attempt did, filled in as it goes (a failure still leaves the timings).

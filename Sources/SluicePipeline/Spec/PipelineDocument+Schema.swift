@@ -1,3 +1,4 @@
+import SluiceBilling
 import SluiceStages
 import SluiceValidation
 
@@ -54,7 +55,32 @@ extension PipelineDocument {
             .optional("glob", .text),
         ]))),
         .optional("vop", vopSchema),
+        .optional("billing", billingSchema),
     ])
+
+    /// The `billing:` section, decoded by `PipelineDocument.BillingDocument`.
+    private static var billingSchema: PipelineSchema {
+        .section([
+            .optional("enabled", .boolean),
+            .required("terminal", .text),
+            .optional("notification_url", .text),
+            .optional("usage", .text),
+            .optional("currency", .text),
+            .optional("rate_per_second", .number),
+            .optional("max_in_flight", .wholeNumber),
+            .optional("rows", .word(["unflagged", "all"], noun: "row selection")),
+            .optional("start", .word(["on_completion", "manual"], noun: "start")),
+            .optional("timeout_seconds", .number),
+            .optional("max_sale_requests", .wholeNumber),
+            .optional("columns", .keyedBy(BillingColumns().all.map(\.role), noun: "role", value: .text)),
+            .optional("breaker", .section([
+                .optional("window", .wholeNumber),
+                .optional("min_calls", .wholeNumber),
+                .optional("failure_rate", .number),
+                .optional("cool_down_seconds", .number),
+            ])),
+        ])
+    }
 
     /// The `vop:` section, decoded by `PipelineDocument.VOPDocument`.
     private static var vopSchema: PipelineSchema {

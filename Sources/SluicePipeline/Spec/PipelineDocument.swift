@@ -1,3 +1,4 @@
+import SluiceBilling
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
@@ -84,9 +85,10 @@ struct PipelineDocument: Decodable {
     var error_budget: ErrorBudgetDocument?
     var watch: [Watch]?
     var vop: VOPDocument?
+    var billing: BillingDocument?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch, vop
+        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch, vop, billing
     }
 
     struct Watch: Decodable {
@@ -235,6 +237,9 @@ struct PipelineDocument: Decodable {
         let vopSpec = try vop?.spec(columns: columnNames) { reason, keys in
             invalid(reason, at: SpecPath(([.key("vop")] + keys.map(SpecPath.Component.key))))
         }
+        let billingSettings = try billing?.settings(columns: columnNames) { reason, keys in
+            invalid(reason, at: SpecPath(([.key("billing")] + keys.map(SpecPath.Component.key))))
+        }
         var rules = validation ?? ValidationRules()
         rules.columnNames = rules.columnNames.mapValues { $0.lowercased() }
         rules.encodingColumns = rules.encodingColumns.map { $0.lowercased() }
@@ -254,6 +259,7 @@ struct PipelineDocument: Decodable {
             errorBudget: budget,
             watch: watchRules,
             vop: vopSpec,
+            billing: billingSettings,
             path: path
         )
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceBilling
 import SluiceCore
 import SluiceFormats
 import SluicePostgres
@@ -32,6 +33,9 @@ public struct PipelineSpec: Sendable, Hashable {
     /// Payee verification before loading (`vop:`); `nil` when the file has no such section
     /// or turns it off.
     public var vop: VOPSpec? = nil
+    /// Billing of the run's rows after it completes (`billing:`); `nil` when the file has no
+    /// such section or turns it off.
+    public var billing: BillingSettings? = nil
     /// The file the spec was read from, for messages.
     public var path: String?
 

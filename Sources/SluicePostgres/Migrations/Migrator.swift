@@ -306,6 +306,80 @@ public struct Migrator: Sendable {
                 PRIMARY KEY (day, provider)
             )
             """),
+        Migration(version: 13, name: "billing: runs handed to billing, attempts, skips and debtor profiles", sql: """
+            -- One row per run handed to billing, written in the transaction that completes the
+            -- run (or by billing start). settings is the pipeline's billing section as it was
+            -- then, so a changed pipeline file never changes a billing under way.
+            CREATE TABLE IF NOT EXISTS sluice.billing_runs (
+                run_id uuid PRIMARY KEY REFERENCES sluice.runs (id) ON DELETE CASCADE,
+                pipeline text NOT NULL,
+                target_table text NOT NULL,
+                settings jsonb NOT NULL,
+                state text NOT NULL DEFAULT 'planning' CHECK (state IN ('planning', 'charging', 'completed')),
+                -- Rows up to this source line have their attempt or skip: planning resumes after it.
+                planned_through_line bigint NOT NULL DEFAULT -1,
+                paused_reason text,
+                paused_until timestamptz,
+                requested_by text NOT NULL DEFAULT 'run',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                started_at timestamptz,
+                finished_at timestamptz,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- Attempts are the charges, planned or sent. transaction_id is the attempt's id at the
+            -- gateway: deterministic, unique, the same on every retry of the attempt.
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS source_line bigint;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS transaction_id text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS terminal text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS model text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS iban_masked text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS unique_id text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS gateway_code integer;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS gateway_message text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS reason_code text;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS sale_requests integer NOT NULL DEFAULT 0;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS reconcile_tries integer NOT NULL DEFAULT 0;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS last_reconciled_at timestamptz;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS sent_at timestamptz;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS settled_at timestamptz;
+            ALTER TABLE sluice.billing_attempts ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now();
+            CREATE UNIQUE INDEX IF NOT EXISTS billing_attempts_by_line ON sluice.billing_attempts (run_id, source_line)
+                WHERE source_line IS NOT NULL;
+            CREATE UNIQUE INDEX IF NOT EXISTS billing_attempts_by_transaction ON sluice.billing_attempts (transaction_id)
+                WHERE transaction_id IS NOT NULL;
+            -- What a billing job still has to send or settle.
+            CREATE INDEX IF NOT EXISTS billing_attempts_open ON sluice.billing_attempts (run_id, id)
+                WHERE status IN ('planned', 'sending');
+
+            -- Rows handed to billing that were not charged, with the rule that held them back.
+            CREATE TABLE IF NOT EXISTS sluice.billing_skips (
+                run_id uuid NOT NULL,
+                source_line bigint NOT NULL,
+                iban_masked text,
+                amount_minor bigint,
+                model text,
+                reason text NOT NULL,
+                detail text NOT NULL DEFAULT '',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (run_id, source_line)
+            );
+
+            -- One profile per IBAN hash: its billing model, cycle lock, lifetime total and the
+            -- attempt it waits on. charged_minor counts approved and open attempts, so two runs
+            -- planning at once cannot pass the cap together.
+            CREATE TABLE IF NOT EXISTS sluice.debtor_profiles (
+                iban_hash bytea PRIMARY KEY,
+                model text NOT NULL CHECK (model IN ('flywheel', 'recovery', 'legacy')),
+                next_bill_at timestamptz,
+                charged_minor bigint NOT NULL DEFAULT 0,
+                open_transaction_id text,
+                active boolean NOT NULL DEFAULT true,
+                deactivated_reason text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            )
+            """),
     ]
 
     public init() {}

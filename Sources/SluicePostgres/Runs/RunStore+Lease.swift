@@ -120,18 +120,40 @@ extension RunStore {
 
     /// Ends the attempt with `status` and gives the lease up. `completed` also sets the
     /// finish time; `failed`, `interrupted` and `cancelled` keep the run resumable.
-    public func finish(_ lease: RunLease, status: RunStatus, error: String?, timings: [String: Double]) async throws {
+    ///
+    /// A `handOff` is written in the same transaction when the run completes (and only then):
+    /// a completed run with a billing section is handed to billing exactly once.
+    public func finish(_ lease: RunLease, status: RunStatus, error: String?, timings: [String: Double], handOff: BillingHandOff? = nil) async throws {
         let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
         let finished = status == .completed || status == .cancelled
-        try await fenced(lease, doing: "record the run as \(status.rawValue)") {
-            try await connection.query("""
-                UPDATE sluice.runs SET status = \(status.rawValue), updated_at = now(), error = \(error),
-                    timings = \(timingsJSON)::jsonb, finished_at = CASE WHEN \(finished) THEN now() ELSE NULL END,
-                    lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-                WHERE id = \(lease.runID) AND lease_token = \(lease.token)
-                RETURNING id
-                """, logger: logger)
+        let action = "record the run as \(status.rawValue)"
+        guard let handOff, status == .completed else {
+            try await fenced(lease, doing: action) {
+                try await connection.query(Self.finishQuery(lease, status: status, error: error, timingsJSON: timingsJSON, finished: finished), logger: logger)
+            }
+            return
         }
+        let held = try await database(action) {
+            try await connection.withTransaction(logger: logger) { connection in
+                var held = false
+                for try await _ in try await connection.query(
+                    Self.finishQuery(lease, status: status, error: error, timingsJSON: timingsJSON, finished: finished), logger: logger) { held = true }
+                guard held else { return false }
+                try await handOff.write(runID: lease.runID, on: connection, logger: logger)
+                return true
+            }
+        }
+        guard held else { throw RunLease.lost(lease.runID, doing: action) }
+    }
+
+    private static func finishQuery(_ lease: RunLease, status: RunStatus, error: String?, timingsJSON: String, finished: Bool) -> PostgresQuery {
+        """
+        UPDATE sluice.runs SET status = \(status.rawValue), updated_at = now(), error = \(error),
+            timings = \(timingsJSON)::jsonb, finished_at = CASE WHEN \(finished) THEN now() ELSE NULL END,
+            lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+        WHERE id = \(lease.runID) AND lease_token = \(lease.token)
+        RETURNING id
+        """
     }
 
     /// Ends a run that exceeded its error budget: removes every row it loaded into `table` and

@@ -1,9 +1,9 @@
 import Synchronization
 
 /// A counting semaphore for async callers: at most `limit` holders at once, the others wait in
-/// arrival order. The payee-verification stage bounds its calls in flight with it across the
+/// arrival order. The payee-verification stage and billing bound their calls in flight with it across the
 /// batches it works on at once.
-final class CallPermits: Sendable {
+public final class CallPermits: Sendable {
     private struct State {
         var available: Int
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -12,12 +12,12 @@ final class CallPermits: Sendable {
 
     private let state: Mutex<State>
 
-    init(limit: Int) {
+    public init(limit: Int) {
         state = Mutex(State(available: max(limit, 1)))
     }
 
     /// Waits for a permit. Not cancellable: a waiter is let through by the next `release()`.
-    func acquire() async {
+    public func acquire() async {
         await withCheckedContinuation { continuation in
             let granted = state.withLock { state -> Bool in
                 if state.available > 0 {
@@ -32,7 +32,7 @@ final class CallPermits: Sendable {
     }
 
     /// Hands the permit to the longest waiter, or back to the pool.
-    func release() {
+    public func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.head < state.waiters.count {
                 let waiter = state.waiters[state.head]
@@ -50,7 +50,7 @@ final class CallPermits: Sendable {
     }
 
     /// Runs `body` holding a permit.
-    func withPermit<T>(_ body: () async throws -> T) async rethrows -> T {
+    public func withPermit<T>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -1,3 +1,4 @@
+import SluiceBilling
 import SluiceCore
 import Testing
 import Yams
@@ -27,6 +28,8 @@ struct PipelineSchemaTests {
         (["vop"], PipelineDocument.VOPDocument.CodingKeys.allCases.map(\.stringValue)),
         (["vop", "breaker"], PipelineDocument.VOPDocument.Breaker.CodingKeys.allCases.map(\.stringValue)),
         (["vop", "policy"], VOPPolicy.CodingKeys.allCases.map(\.stringValue)),
+        (["billing"], PipelineDocument.BillingDocument.CodingKeys.allCases.map(\.stringValue)),
+        (["billing", "breaker"], PipelineDocument.BillingDocument.Breaker.CodingKeys.allCases.map(\.stringValue)),
     ]
 
     @Test(arguments: sections.map { ($0.path.joined(separator: "."), $0.codingKeys) })
@@ -117,6 +120,20 @@ struct PipelineSchemaTests {
           max_pause_seconds: 60
           policy: {close_match: accept, no_match: flag, not_possible: accept, unavailable: pause}
           breaker: {window: 10, min_calls: 5, failure_rate: 0.25, cool_down_seconds: 2, max_cool_down_seconds: 60, probes: 2}
+        billing:
+          enabled: true
+          terminal: term-1
+          notification_url: https://example.com/webhooks/genesis/abc
+          usage: "Invoice {external_id}"
+          currency: eur
+          rate_per_second: 25
+          max_in_flight: 4
+          rows: all
+          start: manual
+          timeout_seconds: 10
+          max_sale_requests: 2
+          columns: {first_name: given, last_name: family}
+          breaker: {window: 20, min_calls: 5, failure_rate: 0.3, cool_down_seconds: 3}
         """
 
     @Test func everyKeyTheSchemaAllowsIsDecoded() throws {
@@ -164,6 +181,12 @@ struct PipelineSchemaTests {
         #expect(vop.stage.policy == VOPPolicy(closeMatch: .accept, noMatch: .flag, notPossible: .accept, unavailable: .pause))
         #expect(vop.stage.breaker == CircuitBreakerConfiguration(
             windowSize: 10, minimumCalls: 5, failureThreshold: 0.25, coolDown: .seconds(2), maxCoolDown: .seconds(60), probeCalls: 2))
+        let billing = try #require(spec.billing)
+        #expect(billing.terminal == "term-1" && billing.notificationURL == "https://example.com/webhooks/genesis/abc")
+        #expect(billing.usage == "Invoice {external_id}" && billing.currency == "EUR" && billing.ratePerSecond == 25 && billing.maxInFlight == 4)
+        #expect(billing.billFlaggedRows && !billing.startOnCompletion && billing.timeoutSeconds == 10 && billing.maxSaleRequests == 2)
+        #expect(billing.columns.firstName == "given" && billing.columns.lastName == "family" && billing.columns.iban == "iban")
+        #expect(billing.breakerWindow == 20 && billing.breakerMinimumCalls == 5 && billing.breakerFailureRatio == 0.3 && billing.breakerCoolDownSeconds == 3)
     }
 
     /// The keys the schema requires are the ones the decoder cannot do without.
@@ -173,10 +196,10 @@ struct PipelineSchemaTests {
         #expect(PipelineDocument.schema.problems(in: root).isEmpty)
         _ = try YAMLDecoder().decode(PipelineDocument.self, from: root)
         let required = Self.requiredPaths(of: PipelineDocument.schema)
-        #expect(required.sorted() == ["columns", "columns[].name", "name", "target", "target.table", "watch[].bucket"])
-        // `watch[].bucket` is required inside an optional list the minimal file does not have
-        // (WatchRuleTests covers it).
-        for path in required where !path.hasPrefix("watch") {
+        #expect(required.sorted() == ["billing.terminal", "columns", "columns[].name", "name", "target", "target.table", "watch[].bucket"])
+        // `watch[].bucket` and `billing.terminal` are required inside optional sections the
+        // minimal file does not have (WatchRuleTests and the billing spec test cover them).
+        for path in required where !path.hasPrefix("watch") && !path.hasPrefix("billing") {
             let without = try #require(Self.removing(path.split(separator: ".").map(String.init), from: root))
             #expect(PipelineDocument.schema.problems(in: without).first?.message.hasPrefix("missing key") == true, "\(path)")
             #expect(throws: DecodingError.self, "\(path)") { try YAMLDecoder().decode(PipelineDocument.self, from: without) }

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import SluiceCore
+import SluiceGenesis
+import SluiceStages
+
+/// Charges attempts through the gateway, one attempt at a time per call, by stepping an
+/// `AttemptStateMachine`: mark sending (committed before the request leaves), send, and on an
+/// unknown outcome reconcile by `transaction_id` before anything is sent again.
+public struct AttemptCharger: Sendable {
+    /// How one attempt ended for this worker.
+    public enum Result: Sendable, Hashable {
+        case settled(AttemptStatus)
+        /// Still unanswered (sending); reconciled on the next try of the job.
+        case deferred(String)
+        /// Another worker answered it first.
+        case takenElsewhere
+    }
+
+    let runID: UUID
+    let settings: BillingSettings
+    let gateway: any PaymentGateway
+    let gatewayGuard: GatewayGuard
+    let store: BillingStore
+    let metrics: BillingMetrics
+    let logger: Logger
+
+    public init(
+        runID: UUID, settings: BillingSettings, gateway: any PaymentGateway, gatewayGuard: GatewayGuard, store: BillingStore,
+        metrics: BillingMetrics = BillingMetrics(), logger: Logger
+    ) {
+        self.runID = runID
+        self.settings = settings
+        self.gateway = gateway
+        self.gatewayGuard = gatewayGuard
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func charge(_ attempt: PlannedAttempt) async throws -> Result {
+        var machine = AttemptStateMachine(status: attempt.status, saleRequests: attempt.saleRequests, maxSaleRequests: settings.maxSaleRequests)
+        var answer: GatewayTransaction?
+        var action = machine.begin()
+        while true {
+            switch action {
+            case .send:
+                guard try await store.markSending(attempt.id) != nil else { return .takenElsewhere }
+                do {
+                    let transaction = try await call("sale") { try await gateway.sale(attempt.sale) }
+                    answer = transaction
+                    action = machine.saleAnswered(transaction)
+                } catch let error as GatewayError {
+                    logger.warning("sale without an answer", metadata: metadata(attempt, error))
+                    action = machine.saleFailed(error)
+                }
+            case .reconcile:
+                try await store.noteReconcile(attempt.id)
+                do {
+                    let transaction = try await call("reconcile") { try await gateway.reconcile(.transactionID(attempt.sale.transactionID)) }
+                    answer = transaction
+                    action = machine.reconciled(transaction)
+                } catch let error as GatewayError {
+                    logger.warning("reconcile failed", metadata: metadata(attempt, error))
+                    action = machine.reconcileFailed(error)
+                }
+            case .settle(let status):
+                guard try await store.settle(attempt.id, as: status, transaction: answer) else { return .takenElsewhere }
+                metrics.attempt(status)
+                return .settled(status)
+            case .deferAttempt(let reason):
+                return .deferred(reason)
+            }
+        }
+    }
+
+    /// One gateway call through the guard; a thrown `GatewayError` counts against the breaker,
+    /// an answer (even a decline) for it.
+    private func call<T: Sendable>(_ endpoint: String, _ body: () async throws -> T) async throws -> T {
+        try await gatewayGuard.admit(
+            onPause: { [store, runID, logger] retryAfter in
+                logger.warning("billing paused: the gateway's circuit breaker is open", metadata: [
+                    "terminal": "\(settings.terminal)", "retry_after_s": "\(retryAfter.components.seconds)",
+                ])
+                try? await store.setPaused(runID, reason: "the gateway failed repeatedly; the circuit breaker is open",
+                                           until: Date().addingTimeInterval(retryAfter.inSeconds))
+            },
+            onResume: { [store, runID] in try? await store.setPaused(runID, reason: nil, until: nil) }
+        ) {
+            let started = ContinuousClock.now
+            defer { metrics.call(endpoint, seconds: (ContinuousClock.now - started).inSeconds) }
+            return (try await body(), healthy: true)
+        }
+    }
+
+    private func metadata(_ attempt: PlannedAttempt, _ error: GatewayError) -> Logger.Metadata {
+        ["run": "\(runID)", "transaction_id": "\(attempt.sale.transactionID)", "iban": "\(IBANMask.mask(attempt.sale.iban))", "error": "\(error)"]
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import SluiceSimulators
+
+/// A `GatewaySimulator` serving on a loopback port for the length of one test.
+public struct RunningGateway: Sendable {
+    public let simulator: GatewaySimulator
+    public let port: Int
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var login: String { simulator.configuration.login }
+    public var password: String { simulator.configuration.password }
+    /// The first configured terminal.
+    public var terminal: String { simulator.configuration.terminals.first ?? "sim-terminal" }
+
+    /// `/process/{terminal}/`, `/reconcile/{terminal}/`, `/reconcile/by_date/{terminal}/`, `/chargebacks/by_date`.
+    public var processURL: String { "\(baseURL)/process/\(terminal)/" }
+    public var reconcileURL: String { "\(baseURL)/reconcile/\(terminal)/" }
+    public var reconcileByDateURL: String { "\(baseURL)/reconcile/by_date/\(terminal)/" }
+    public var chargebacksByDateURL: String { "\(baseURL)/chargebacks/by_date" }
+
+    /// The `Authorization` header value for the simulator's login and password.
+    public var authorization: String { "Basic " + Data("\(login):\(password)".utf8).base64EncodedString() }
+
+    public static var quietLogger: Logger {
+        var logger = Logger(label: "test.gateway")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    /// Starts a simulator on port 0, runs `body`, then stops the simulator (cancelling held
+    /// answers and pending notifications).
+    public static func with<T: Sendable>(
+        _ configuration: GatewaySimulatorConfiguration = GatewaySimulatorConfiguration(),
+        _ body: (RunningGateway) async throws -> T
+    ) async throws -> T {
+        var configuration = configuration
+        configuration.port = 0
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let simulator = GatewaySimulator(configuration: configuration, logger: quietLogger) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // A simulator that fails to start ends the wait for its port.
+                defer { continuation.finish() }
+                try await simulator.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await group.next()
+                throw CancellationError()
+            }
+            do {
+                let result = try await body(RunningGateway(simulator: simulator, port: port))
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+}
