@@ -74,6 +74,7 @@ public struct ServerRoutes: Sendable {
         addRunControlRoutes(viewer: viewer, operators: operators)
         addVOPReportRoutes(viewer: viewer)
         addBillingRoutes(viewer: viewer, operators: operators)
+        addBillingReportRoutes(viewer: viewer)
         addUploadRoutes(operators: operators)
         addPipelineRoutes(viewer: viewer)
         addBlacklistRoutes(viewer: viewer, admins: admins)

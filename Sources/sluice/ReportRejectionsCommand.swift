@@ -44,11 +44,7 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         }
     }
 
-    var resolvedFormat: ReportFormat {
-        if let format { return format }
-        if let output, let inferred = ReportFormat(rawValue: URL(fileURLWithPath: output).pathExtension.lowercased()) { return inferred }
-        return .csv
-    }
+    var resolvedFormat: ReportFormat { .resolved(format, output: output) }
 
     func run() async throws {
         let logger = Environment.logger(verbose: verbose)
@@ -108,5 +104,3 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         try await client.putObject(bucket: destination.bucket, key: destination.key, fileAt: path, contentType: resolvedFormat.contentType)
     }
 }
-
-extension ReportFormat: ExpressibleByArgument {}

@@ -16,7 +16,7 @@ struct SimulateCommand: AsyncParsableCommand {
 }
 
 /// `sluice simulate vop`: a payee-verification provider speaking the EPC VOP and the BAV API.
-struct SimulateVOPCommand: AsyncParsableCommand {
+struct SimulateVOPCommand: SimulateSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "vop",
         abstract: "Run a payee-verification (EPC VOP and BAV) provider simulator.",
@@ -30,11 +30,10 @@ struct SimulateVOPCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
+    static let simulatorName = "vop"
+    static let defaultPort = 8090
 
-    @Option(help: "Port to listen on; 0 picks a free one.")
-    var port = 8090
+    @OptionGroup var server: SimulatorServerOptions<Self>
 
     @Option(help: "CSV of account holders: iban,name[,account_type]. Default: names derived from the IBAN.")
     var holders: String?
@@ -64,7 +63,6 @@ struct SimulateVOPCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         for (name, rate) in [("--error-rate", errorRate), ("--timeout-rate", timeoutRate), ("--rate-limit-rate", rateLimitRate)] {
             guard (0...1).contains(rate) else { throw ValidationError("\(name) must be 0 to 1") }
         }
@@ -76,31 +74,21 @@ struct SimulateVOPCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let logger = Environment.logger(verbose: verbose)
-        try await reportingErrors {
-            let environment = ProcessInfo.processInfo.environment
-            let table = try holders.map { try AccountHolders.load(contentsOf: $0) }
-            let configuration = VOPSimulatorConfiguration(
-                host: host, port: port, holders: table ?? AccountHolders(),
-                faults: VOPFaultConfiguration(
-                    latencyMs: latencyMs, errorRate: errorRate, timeoutRate: timeoutRate, rateLimitRate: rateLimitRate,
-                    retryAfterSeconds: retryAfter, timeoutMs: timeoutMs),
-                seed: seed, apiKey: environment["SLUICE_VOP_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
-            let host = host
-            let simulator = VOPSimulator(configuration: configuration, logger: logger) { bound in
-                // Tests and scripts read the port from this line when they asked for port 0.
-                Terminal.printError("sluice simulate vop: listening on http://\(host):\(bound)")
-            }
-            var group = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
-            group.gracefulShutdownSignals = [.sigterm, .sigint]
-            try await ServiceGroup(configuration: group).run()
-        }
+    func simulator(logger: Logger, onListening: @escaping @Sendable (Int) -> Void) throws -> any Service {
+        let environment = ProcessInfo.processInfo.environment
+        let table = try holders.map { try AccountHolders.load(contentsOf: $0) }
+        let configuration = VOPSimulatorConfiguration(
+            host: server.host, port: server.port, holders: table ?? AccountHolders(),
+            faults: VOPFaultConfiguration(
+                latencyMs: latencyMs, errorRate: errorRate, timeoutRate: timeoutRate, rateLimitRate: rateLimitRate,
+                retryAfterSeconds: retryAfter, timeoutMs: timeoutMs),
+            seed: seed, apiKey: environment["SLUICE_VOP_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+        return VOPSimulator(configuration: configuration, logger: logger, onListening: onListening)
     }
 }
 
 /// `sluice simulate gateway`: an emerchantpay Genesis payment gateway speaking its XML API.
-struct SimulateGatewayCommand: AsyncParsableCommand {
+struct SimulateGatewayCommand: SimulateSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "Run an emerchantpay Genesis payment-gateway simulator.",
@@ -116,11 +104,10 @@ struct SimulateGatewayCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
+    static let simulatorName = "gateway"
+    static let defaultPort = 8091
 
-    @Option(help: "Port to listen on; 0 picks a free one.")
-    var port = 8091
+    @OptionGroup var server: SimulatorServerOptions<Self>
 
     @Option(help: "API login (HTTP Basic user).")
     var login = "sim-login"
@@ -168,7 +155,6 @@ struct SimulateGatewayCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         for (name, rate) in [
             ("--error-rate", errorRate), ("--timeout-after-accept-rate", timeoutAfterAcceptRate),
             ("--duplicate-notification-rate", duplicateNotificationRate),
@@ -189,26 +175,16 @@ struct SimulateGatewayCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let logger = Environment.logger(verbose: verbose)
-        try await reportingErrors {
-            let configuration = GatewaySimulatorConfiguration(
-                host: host, port: port, login: login, password: password, terminals: terminals.isEmpty ? ["sim-terminal"] : terminals,
-                faults: GatewayFaultConfiguration(
-                    latencyMs: latencyMs, errorRate: errorRate, timeoutAfterAcceptRate: timeoutAfterAcceptRate, hangMs: hangMs,
-                    duplicateNotificationRate: duplicateNotificationRate),
-                seed: seed, declineIBANs: Self.table(declineIBANs), chargebackIBANs: Self.table(chargebackIBANs),
-                chargebackDelayMs: chargebackDelayMs, notificationDelayMs: notificationDelayMs,
-                signatureAlgorithm: GatewaySimulatorConfiguration.signatureAlgorithm(named: signature) ?? .sha1)
-            let host = host
-            let simulator = GatewaySimulator(configuration: configuration, logger: logger) { bound in
-                // Tests and scripts read the port from this line when they asked for port 0.
-                Terminal.printError("sluice simulate gateway: listening on http://\(host):\(bound)")
-            }
-            var group = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
-            group.gracefulShutdownSignals = [.sigterm, .sigint]
-            try await ServiceGroup(configuration: group).run()
-        }
+    func simulator(logger: Logger, onListening: @escaping @Sendable (Int) -> Void) -> any Service {
+        let configuration = GatewaySimulatorConfiguration(
+            host: server.host, port: server.port, login: login, password: password, terminals: terminals.isEmpty ? ["sim-terminal"] : terminals,
+            faults: GatewayFaultConfiguration(
+                latencyMs: latencyMs, errorRate: errorRate, timeoutAfterAcceptRate: timeoutAfterAcceptRate, hangMs: hangMs,
+                duplicateNotificationRate: duplicateNotificationRate),
+            seed: seed, declineIBANs: Self.table(declineIBANs), chargebackIBANs: Self.table(chargebackIBANs),
+            chargebackDelayMs: chargebackDelayMs, notificationDelayMs: notificationDelayMs,
+            signatureAlgorithm: GatewaySimulatorConfiguration.signatureAlgorithm(named: signature) ?? .sha1)
+        return GatewaySimulator(configuration: configuration, logger: logger, onListening: onListening)
     }
 
     /// `IBAN[:CODE]` options as IBAN → code; an empty code takes the simulator's default.
@@ -217,5 +193,52 @@ struct SimulateGatewayCommand: AsyncParsableCommand {
             let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             table[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
+    }
+}
+
+/// A `sluice simulate` subcommand: it names its simulator, gives the `--port` default and builds
+/// the simulator from its options; `SimulatorServerOptions` and `run()` do the rest.
+protocol SimulateSubcommand: AsyncParsableCommand {
+    /// The NAME of `sluice simulate NAME: listening on …`.
+    static var simulatorName: String { get }
+    /// The `--port` default.
+    static var defaultPort: Int { get }
+
+    var server: SimulatorServerOptions<Self> { get }
+    var verbose: Bool { get }
+
+    /// The simulator to serve, listening where `server` says and calling `onListening` with the bound port.
+    func simulator(logger: Logger, onListening: @escaping @Sendable (Int) -> Void) throws -> any Service
+}
+
+extension SimulateSubcommand {
+    /// Serves the simulator until SIGTERM or SIGINT, then exits 0.
+    func run() async throws {
+        let logger = Environment.logger(verbose: verbose)
+        try await reportingErrors {
+            let name = Self.simulatorName
+            let host = server.host
+            let simulator = try simulator(logger: logger) { bound in
+                // Tests and scripts read the port from this line when they asked for port 0.
+                Terminal.printError("sluice simulate \(name): listening on http://\(host):\(bound)")
+            }
+            var group = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
+            group.gracefulShutdownSignals = [.sigterm, .sigint]
+            try await ServiceGroup(configuration: group).run()
+        }
+    }
+}
+
+/// `--host` and `--port`, shared by the `sluice simulate` subcommands; the port default is the
+/// subcommand's.
+struct SimulatorServerOptions<Command: SimulateSubcommand>: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = Command.defaultPort
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
     }
 }

@@ -50,6 +50,7 @@ struct AuthTests: ServeTesting {
         "GET /v1/runs/{id}/billing": .viewer,
         "POST /v1/runs/{id}/billing": .operator,
         "GET /v1/attempts": .viewer,
+        "GET /v1/runs/{id}/billing/report": .viewer,
         "POST /v1/runs/{id}/cancel": .operator,
         "POST /v1/runs/{id}/resume": .operator,
         "POST /v1/uploads": .operator,

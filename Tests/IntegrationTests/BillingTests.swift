@@ -58,8 +58,8 @@ struct BillingTests {
         return try await handler.bill(record, gateway: client, logger: RunningGateway.quietLogger)
     }
 
-    func billingSection(_ running: RunningGateway, extra: String = "") -> String {
-        "billing:\n  terminal: \(running.terminal)\n  rate_per_second: 0\n  max_in_flight: 8\n\(extra)"
+    func billingSection(_ running: RunningGateway, maxInFlight: Int = 8, extra: String = "") -> String {
+        "billing:\n  terminal: \(running.terminal)\n  rate_per_second: 0\n  max_in_flight: \(maxInFlight)\n\(extra)"
     }
 
     @Test func everyRuleAndSkipReasonHoldsAcrossRuns() async throws {
@@ -130,11 +130,92 @@ struct BillingTests {
         }
     }
 
+    @Test func aBurstOf5xxOpensTheBreakerPausesBillingAndItResumes() async throws {
+        var configuration = GatewaySimulatorConfiguration()
+        configuration.faults.failNext = Array(repeating: .error, count: 12)
+        try await RunningGateway.with(configuration) { running in
+            let spec = try environment.pipeline(batchSize: 100, extra: billingSection(running, maxInFlight: 2, extra: """
+                  breaker: {window: 10, min_calls: 5, failure_rate: 0.5, cool_down_seconds: 1}
+
+                """))
+            let rows = (0..<40).map { _ in (Self.dutchIBAN(), "30.00") }
+            let summary = try await environment.runner().run(spec, input: try csv(rows), options: RunOptions())
+            let store = BillingStore(source: environment.database, logger: environment.logger)
+            // Watch the billing while it runs: it says it is paused while the breaker is open.
+            let watcher = Task {
+                var sawPause = false
+                while !Task.isCancelled {
+                    if let current = try? await store.summary(of: summary.run.id), current.paused != nil { sawPause = true }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                return sawPause
+            }
+            let started = ContinuousClock.now
+            // An attempt whose sale requests all met the burst stays unanswered (deferred); the
+            // job queue runs the job again, as these further passes do, and it is reconciled.
+            var outcome = try await bill(summary.run.id, through: running)
+            var approved = outcome.byStatus[.approved] ?? 0
+            for _ in 0..<3 where outcome.deferred > 0 {
+                outcome = try await bill(summary.run.id, through: running)
+                approved += outcome.byStatus[.approved] ?? 0
+            }
+            watcher.cancel()
+            #expect(await watcher.value, "the billing said it was paused")
+            #expect(ContinuousClock.now - started >= .seconds(1), "it waited for the cool-down")
+            #expect(outcome.deferred == 0 && approved == 40)
+            let stats = running.simulator.stats()
+            #expect(stats.faultsError == 12 && stats.charges == 40)
+            #expect(running.simulator.ledger().allSatisfy { $0.charges == 1 })
+            let final = try #require(try await store.summary(of: summary.run.id))
+            #expect(final.paused == nil && final.state == .completed)
+        }
+    }
+
+    @Test func theSimulatorMeasuresTheConfiguredRate() async throws {
+        try await RunningGateway.with { running in
+            let spec = try environment.pipeline(batchSize: 100, extra: """
+                billing:
+                  terminal: \(running.terminal)
+                  rate_per_second: 40
+                  max_in_flight: 16
+
+                """)
+            let summary = try await environment.runner().run(spec, input: try csv((0..<160).map { _ in (Self.dutchIBAN(), "30.00") }), options: RunOptions())
+            _ = try await bill(summary.run.id, through: running)
+            let rate = try #require(running.simulator.stats().saleRatePerSecond)
+            #expect(abs(rate - 40) <= 4, "measured \(rate)/s against 40/s")
+        }
+    }
+
     @Test func aRunWithoutABillingSectionOrThatFailsIsNeverHandedOver() async throws {
-        let spec = try environment.pipeline(batchSize: 100)
-        let summary = try await environment.runner().run(spec, input: try csv([(Self.dutchIBAN(), "5.00")]), options: RunOptions())
-        #expect(summary.run.status == .completed)
-        #expect(try await environment.scalar("SELECT count(*) FROM sluice.billing_runs WHERE run_id = '\(summary.run.idText)'") == 0)
-        #expect(try await environment.scalar("SELECT count(*) FROM sluice.jobs WHERE dedupe_key = 'billing:\(summary.run.idText)'") == 0)
+        let plain = try environment.pipeline(batchSize: 100)
+        let loaded = try await environment.runner().run(plain, input: try csv([(Self.dutchIBAN(), "5.00")]), options: RunOptions())
+        #expect(loaded.run.status == .completed)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.billing_runs WHERE run_id = '\(loaded.run.idText)'") == 0)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.jobs WHERE dedupe_key = 'billing:\(loaded.run.idText)'") == 0)
+
+        // Over its error budget, a billing pipeline's run ends failed_budget and bills nothing.
+        let strict = try environment.pipeline(batchSize: 100, extra: "billing:\n  terminal: t1\nerror_budget:\n  max_rejected_rows: 0\n")
+        let failed = try await environment.runner().run(strict, input: try csv([(Self.dutchIBAN(), "5.00"), ("NL00BROKEN", "5.00")]), options: RunOptions())
+        #expect(failed.run.status == .failedBudget)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.billing_runs WHERE run_id = '\(failed.run.idText)'") == 0)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.jobs WHERE dedupe_key = 'billing:\(failed.run.idText)'") == 0)
+
+        // A completed run of the same pipeline is handed over once, with its job.
+        let billed = try await environment.runner().run(strict, input: try csv([(Self.dutchIBAN(), "5.00")]), options: RunOptions())
+        #expect(billed.run.status == .completed)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.billing_runs WHERE run_id = '\(billed.run.idText)' AND state = 'planning'") == 1)
+        #expect(try await environment.scalar("SELECT count(*) FROM sluice.jobs WHERE dedupe_key = 'billing:\(billed.run.idText)' AND kind = 'billing'") == 1)
+        // A billing start on top of it adds nothing.
+        let store = BillingStore(source: environment.database, logger: environment.logger)
+        let settings = try #require(strict.billing)
+        let job = try await store.handOff(runID: billed.run.id, pipeline: strict.name, targetTable: strict.target.description, settings: settings, requestedBy: "test")
+        #expect(try await environment.scalar("SELECT id FROM sluice.jobs WHERE dedupe_key = 'billing:\(billed.run.idText)'") == job)
+        await #expect(throws: SluiceError.self) {
+            try await store.handOff(runID: failed.run.id, pipeline: strict.name, targetTable: strict.target.description, settings: settings, requestedBy: "test")
+        }
+        try await environment.withConnection { connection in
+            try await connection.query("DELETE FROM sluice.jobs WHERE dedupe_key = \("billing:\(billed.run.idText)")", logger: environment.logger)
+        }
     }
 }

@@ -1,9 +1,5 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import PostgresNIO
-import SluiceCore
-import SluiceFormats
 import SluiceTestSupport
 import Testing
 
@@ -11,7 +7,8 @@ import Testing
 /// `sluice.vop_checks` with SQL for a run made in the database, read back through
 /// `sluice report vop`, `sluice report summary` and `GET /v1/runs/{id}/vop` of a live server.
 @Suite(.serialized)
-struct VOPReportTests: ServeTesting {
+struct VOPReportTests: ReportTesting {
+    static let reportTables = ["sluice.vop_checks"]
     let environment: IntegrationEnvironment
     let cli: SluiceCLI
 
@@ -68,54 +65,17 @@ struct VOPReportTests: ServeTesting {
 
     /// A completed run in the database with `checks` in `sluice.vop_checks`.
     func makeRun(checks: [Check] = Self.checks) async throws -> String {
-        try await environment.migrate()
-        let runID = try await SyntheticRun.create(rejections: 1, environment: environment)
-        try await environment.withConnection { connection in
+        try await makeSyntheticRun { connection, id in
             for check in checks {
                 try await connection.query("""
                     INSERT INTO sluice.vop_checks (run_id, source_line, iban_masked, iban_sha256, name_sent, normalized_name, account_type,
                         provider, outcome, matched_name, score, answered_by, latency_ms, decision)
-                    VALUES (\(UUID(uuidString: runID)!), \(check.line), \(check.iban), sha256(convert_to(\(check.iban), 'UTF8')), \(check.name),
+                    VALUES (\(id), \(check.line), \(check.iban), sha256(convert_to(\(check.iban), 'UTF8')), \(check.name),
                         lower(\(check.name)), \(check.accountType), \(check.provider), \(check.outcome), \(check.matched), \(check.score),
                         \(check.answeredBy), \(check.latency), \(check.decision))
                     """, logger: environment.logger)
             }
         }
-        return runID
-    }
-
-    func deleteRuns(_ ids: [String]) async throws {
-        _ = try await environment.scalar(
-            "WITH d AS (DELETE FROM sluice.vop_checks WHERE run_id IN (\(ids.map { "'\($0)'" }.joined(separator: ","))) RETURNING 1) SELECT count(*) FROM d")
-        try await SyntheticRun.delete(ids, environment: environment)
-    }
-
-    /// Every record of a report file, header first, read with the project's own decoders.
-    static func records(_ path: String, sheet: String? = nil) async throws -> [[String]] {
-        let source = LocalFileSource(path: path)
-        var decoder = try await RecordDecoders.open(source: source, object: try await source.describe(), options: DecoderOptions(sheet: sheet))
-        var records = [try await decoder.readSourceHeader().fields]
-        while let batch = try await decoder.nextBatch() {
-            for row in 0..<batch.rowCount { records.append((0..<batch.fieldCount(ofRow: row)).map { batch.text(row: row, field: $0) }) }
-        }
-        return records
-    }
-
-    static func write(_ bytes: [UInt8], suffix: String) throws -> String {
-        let path = ReportFiles.temporaryPath(suffix)
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
-    /// Runs `sluice` to the end and returns its status, stderr and stdout's bytes.
-    func sluice(_ arguments: [String]) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
-        let running = try cli.start(arguments)
-        let result = running.wait()
-        defer {
-            try? FileManager.default.removeItem(atPath: running.stdoutPath)
-            try? FileManager.default.removeItem(atPath: running.stderrPath)
-        }
-        return (result.status, try [UInt8](Data(contentsOf: URL(fileURLWithPath: running.stdoutPath))), result.stderr)
     }
 
     // MARK: - The CLI
@@ -268,22 +228,6 @@ struct VOPReportTests: ServeTesting {
 
     // MARK: - The API
 
-    struct Download {
-        var status: Int
-        var headers: [(String, String)]
-        var bytes: [UInt8]
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
-        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name }?.1 }
-    }
-
-    func download(_ url: String, auth: Credentials = .server) async throws -> Download {
-        var request = HTTPClientRequest(url: url)
-        auth.apply(to: &request)
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let body = try await response.body.collect(upTo: 64 << 20)
-        return Download(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, bytes: Array(buffer: body))
-    }
-
     @Test func theAPIServesTheReportToViewersAsTheCLIWritesIt() async throws {
         let run = try await makeRun()
         let bare = try await makeRun(checks: [])
@@ -325,17 +269,13 @@ struct VOPReportTests: ServeTesting {
         let bareReport = try await download(server.base + "/v1/runs/\(bare)/vop")
         #expect(bareReport.status == 200 && String(decoding: bareReport.bytes, as: UTF8.self) == Self.header.joined(separator: ",") + "\r\n")
 
-        for (path, status, code) in [
+        try await expectProblems([
             ("/v1/runs/\(run)/vop?format=pdf", 400, "invalid_argument"),
             ("/v1/runs/\(run)/vop?include_unverified=maybe", 400, "invalid_argument"),
             ("/v1/runs/nope/vop", 400, "invalid_argument"),
             ("/v1/runs/\(UUID().uuidString)/vop", 404, "run_not_found"),
             ("/v1/runs/\(UUID().uuidString)/vop?format=xlsx", 404, "run_not_found"),
-        ] {
-            let answer = try await download(server.base + path, auth: .bearer(viewer))
-            #expect(answer.status == status && answer.json["code"] as? String == code, "\(path): \(answer.status) \(answer.json)")
-            #expect(answer.header("content-type") == "application/problem+json", "\(path)")
-        }
+        ], base: server.base, auth: .bearer(viewer))
         #expect(try await download(base, auth: .none).status == 401)
         #expect(try await download(base, auth: .bearer("slc_" + String(repeating: "B", count: 43))).status == 401)
 

@@ -41,6 +41,11 @@ struct AttemptStateMachineTests {
             return
         }
         #expect(machine.saleRequests == 2)
+        // The job's next try starts a new pass: it reconciles, then may send again.
+        var next = AttemptStateMachine(status: .sending, saleRequests: 2, maxSaleRequests: 2)
+        #expect(next.begin() == .reconcile)
+        #expect(next.reconciled(nil) == .send)
+        #expect(next.saleRequests == 3)
     }
 
     @Test func aFailureBeforeSendingIsSentAgainWithoutReconciling() {

@@ -36,30 +36,8 @@ public struct RunningGateway: Sendable {
     ) async throws -> T {
         var configuration = configuration
         configuration.port = 0
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let simulator = GatewaySimulator(configuration: configuration, logger: quietLogger) { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // A simulator that fails to start ends the wait for its port.
-                defer { continuation.finish() }
-                try await simulator.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await group.next()
-                throw CancellationError()
-            }
-            do {
-                let result = try await body(RunningGateway(simulator: simulator, port: port))
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        return try await GatewaySimulator.serving(configuration, logger: quietLogger) { simulator, port in
+            try await body(RunningGateway(simulator: simulator, port: port))
         }
     }
 }

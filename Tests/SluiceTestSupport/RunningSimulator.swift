@@ -37,23 +37,49 @@ public struct RunningSimulator: Sendable {
         _ configuration: VOPSimulatorConfiguration = VOPSimulatorConfiguration(),
         _ body: (RunningSimulator) async throws -> T
     ) async throws -> T {
+        try await VOPSimulator.serving(configuration, logger: quietLogger) { simulator, port in
+            try await body(RunningSimulator(simulator: simulator, port: port))
+        }
+    }
+}
+
+/// A simulator a test can serve on a loopback port: it reports the port it bound and runs until
+/// cancelled. `RunningSimulator` and `RunningGateway` start theirs through `serving`.
+protocol LoopbackSimulator: Sendable {
+    associatedtype Configuration
+
+    init(configuration: Configuration, logger: Logger, onListening: @escaping @Sendable (Int) -> Void)
+    func run() async throws
+}
+
+extension VOPSimulator: LoopbackSimulator {}
+extension GatewaySimulator: LoopbackSimulator {}
+
+extension LoopbackSimulator {
+    /// Starts a simulator on the port `configuration` names (0 picks a free one), runs `body` with
+    /// it and its bound port, then cancels it (ending calls that hang). A simulator that fails to
+    /// start throws its error.
+    static func serving<T: Sendable>(
+        _ configuration: Configuration, logger: Logger, _ body: (Self, Int) async throws -> T
+    ) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let simulator = VOPSimulator(configuration: configuration, logger: quietLogger) { port in
+        let simulator = Self(configuration: configuration, logger: logger) { port in
             continuation.yield(port)
             continuation.finish()
         }
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await simulator.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            do {
-                let result = try await body(RunningSimulator(simulator: simulator, port: port))
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
+            group.addTask {
+                // A simulator that fails to start ends the wait for its port.
+                defer { continuation.finish() }
+                try await simulator.run()
             }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await group.next()
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            return try await body(simulator, port)
         }
     }
 }

@@ -39,7 +39,11 @@ public struct AttemptStateMachine: Sendable, Hashable {
     public private(set) var phase: Phase
     /// Sale requests sent for this attempt, by every node and try so far.
     public private(set) var saleRequests: Int
+    /// Sale requests this machine may send: a pass over the attempt sends at most this many,
+    /// and one that ends without an answer leaves the attempt to the job's next try (after
+    /// the queue's backoff), which reconciles it first.
     public let maxSaleRequests: Int
+    private var sentHere = 0
 
     public init(status: AttemptStatus, saleRequests: Int, maxSaleRequests: Int = 3) {
         self.phase = .idle(status)
@@ -103,11 +107,12 @@ public struct AttemptStateMachine: Sendable, Hashable {
     }
 
     private mutating func sendAgain() -> Action {
-        guard saleRequests < maxSaleRequests else {
-            let reason = "\(saleRequests) sale requests without an answer"
+        guard sentHere < maxSaleRequests else {
+            let reason = "\(sentHere) sale requests in a row without an answer"
             phase = .deferred(reason)
             return .deferAttempt(reason: reason)
         }
+        sentHere += 1
         saleRequests += 1
         phase = .sending
         return .send

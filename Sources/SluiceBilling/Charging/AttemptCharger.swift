@@ -45,11 +45,17 @@ public struct AttemptCharger: Sendable {
         while true {
             switch action {
             case .send:
-                guard try await store.markSending(attempt.id) != nil else { return .takenElsewhere }
                 do {
-                    let transaction = try await call("sale") { try await gateway.sale(attempt.sale) }
+                    // Recorded `sending` once the guard lets the call out, just before it goes:
+                    // a crash after this point leaves an attempt the next try reconciles.
+                    let transaction = try await call {
+                        guard try await store.markSending(attempt.id) != nil else { throw TakenElsewhere() }
+                        return try await timed("sale") { try await gateway.sale(attempt.sale) }
+                    }
                     answer = transaction
                     action = machine.saleAnswered(transaction)
+                } catch is TakenElsewhere {
+                    return .takenElsewhere
                 } catch let error as GatewayError {
                     logger.warning("sale without an answer", metadata: metadata(attempt, error))
                     action = machine.saleFailed(error)
@@ -57,7 +63,7 @@ public struct AttemptCharger: Sendable {
             case .reconcile:
                 try await store.noteReconcile(attempt.id)
                 do {
-                    let transaction = try await call("reconcile") { try await gateway.reconcile(.transactionID(attempt.sale.transactionID)) }
+                    let transaction = try await call { try await timed("reconcile") { try await gateway.reconcile(.transactionID(attempt.sale.transactionID)) } }
                     answer = transaction
                     action = machine.reconciled(transaction)
                 } catch let error as GatewayError {
@@ -76,7 +82,7 @@ public struct AttemptCharger: Sendable {
 
     /// One gateway call through the guard; a thrown `GatewayError` counts against the breaker,
     /// an answer (even a decline) for it.
-    private func call<T: Sendable>(_ endpoint: String, _ body: () async throws -> T) async throws -> T {
+    private func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await gatewayGuard.admit(
             onPause: { [store, runID, logger] retryAfter in
                 logger.warning("billing paused: the gateway's circuit breaker is open", metadata: [
@@ -87,11 +93,19 @@ public struct AttemptCharger: Sendable {
             },
             onResume: { [store, runID] in try? await store.setPaused(runID, reason: nil, until: nil) }
         ) {
-            let started = ContinuousClock.now
-            defer { metrics.call(endpoint, seconds: (ContinuousClock.now - started).inSeconds) }
-            return (try await body(), healthy: true)
+            try await body()
         }
     }
+
+    /// `body`, with its duration in the gateway latency metric.
+    private func timed<T: Sendable>(_ endpoint: String, _ body: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        defer { metrics.call(endpoint, seconds: (ContinuousClock.now - started).inSeconds) }
+        return try await body()
+    }
+
+    /// Another worker answered the attempt before this one could send it.
+    private struct TakenElsewhere: Error {}
 
     private func metadata(_ attempt: PlannedAttempt, _ error: GatewayError) -> Logger.Metadata {
         ["run": "\(runID)", "transaction_id": "\(attempt.sale.transactionID)", "iban": "\(IBANMask.mask(attempt.sale.iban))", "error": "\(error)"]

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceGenesis
 import SluiceStages
 import Synchronization
 
@@ -12,7 +13,6 @@ public final class GatewayGuard: Sendable {
     }
 
     private struct State {
-        var bucket: TokenBucket?
         var breaker: CircuitBreaker
         var inFlight = 0
         var maxInFlight = 0
@@ -21,13 +21,16 @@ public final class GatewayGuard: Sendable {
     public let terminal: String
     private let state: Mutex<State>
     private let permits: CallPermits
+    private let rateLimiter: RateLimiter?
     private let metrics: BillingMetrics
 
     public init(terminal: String, ratePerSecond: Double?, maxInFlight: Int, breaker: CircuitBreakerConfiguration, metrics: BillingMetrics = BillingMetrics()) {
         self.terminal = terminal
         // A burst of a tenth of a second's calls: smooth, without a first-second spike.
-        let bucket = ratePerSecond.map { TokenBucket(ratePerSecond: $0, burst: max(Int($0 / 10), 1)) }
-        self.state = Mutex(State(bucket: bucket, breaker: CircuitBreaker(configuration: breaker)))
+        // A burst of one: the gateway sees the rate as configured, never more, even after a
+        // pause between chunks (a larger bucket would spend its saved tokens at once).
+        self.rateLimiter = ratePerSecond.map { RateLimiter(ratePerSecond: $0, burst: 1) }
+        self.state = Mutex(State(breaker: CircuitBreaker(configuration: breaker)))
         self.permits = CallPermits(limit: maxInFlight)
         self.metrics = metrics
     }
@@ -38,12 +41,13 @@ public final class GatewayGuard: Sendable {
     public var maxInFlight: Int { state.withLock { $0.maxInFlight } }
 
     /// Runs `call` once the rate, the in-flight bound and the breaker let it, and records its
-    /// result with the breaker (`call` returns whether the gateway was healthy). When the
+    /// result with the breaker: a `GatewayError` is a failure, an answer (a decline too) a
+    /// success, and any other error (the database, say) says nothing about the gateway. When the
     /// breaker is open, calls `onPause` with the time left, waits, and tries again; `onResume`
     /// is called when a paused call gets through.
     public func admit<T: Sendable>(
         onPause: @Sendable (Duration) async -> Void = { _ in }, onResume: @Sendable () async -> Void = {},
-        _ call: () async throws -> (T, healthy: Bool)
+        _ call: () async throws -> T
     ) async throws -> T {
         let clock = ContinuousClock()
         var paused = false
@@ -67,18 +71,7 @@ public final class GatewayGuard: Sendable {
         }
         await permits.acquire()
         defer { permits.release() }
-        while true {
-            let wait: Duration? = state.withLock { state in
-                guard var bucket = state.bucket else { return nil }
-                defer { state.bucket = bucket }
-                switch bucket.take(at: clock.now) {
-                case .granted: return nil
-                case .wait(let wait): return wait
-                }
-            }
-            guard let wait else { break }
-            try await Task.sleep(for: wait)
-        }
+        try await rateLimiter?.acquire()
         state.withLock { state in
             state.inFlight += 1
             state.maxInFlight = max(state.maxInFlight, state.inFlight)
@@ -90,18 +83,17 @@ public final class GatewayGuard: Sendable {
                 metrics.inFlight(terminal: terminal, state.inFlight)
             }
         }
-        let started = clock.now
         do {
-            let (value, healthy) = try await call()
-            record(healthy ? .success : .failure, started: started)
+            let value = try await call()
+            record(.success)
             return value
-        } catch {
-            record(.failure, started: started)
+        } catch let error as GatewayError {
+            record(.failure)
             throw error
         }
     }
 
-    private func record(_ result: CircuitBreaker.CallResult, started: ContinuousClock.Instant) {
+    private func record(_ result: CircuitBreaker.CallResult) {
         let now = ContinuousClock.now
         state.withLock { state in
             if state.breaker.record(result, at: now) != nil { metrics.breakerState(terminal: terminal, state.breaker.state) }

@@ -25,7 +25,7 @@ public struct BillingSettings: Sendable, Hashable, Codable {
     public var breakerWindow: Int
     public var breakerMinimumCalls: Int
     public var breakerCoolDownSeconds: Double
-    /// Sale requests per attempt at most (each after a reconcile found nothing).
+    /// Sale requests per attempt in one pass of the job at most (each after a reconcile found nothing).
     public var maxSaleRequests: Int
     /// Target-table columns billing reads, by role.
     public var columns: BillingColumns

@@ -26,33 +26,19 @@ public struct VOPCheckReader: Sendable {
     nonisolated(nonsending) public func forEachCheck(
         of runID: UUID, includeUnverified: Bool, _ body: (VOPReportRow) async throws -> Void
     ) async throws -> Int {
-        let rows: PostgresRowSequence
-        do {
-            rows = try await connection.query("""
-                SELECT source_line, name_sent, iban_masked, outcome, matched_name, score, answered_by, decision, latency_ms,
-                    provider, account_type
-                FROM sluice.vop_checks
-                WHERE run_id = \(runID) AND (\(includeUnverified) OR answered_by <> 'none')
-                ORDER BY source_line
-                """, logger: logger)
-        } catch {
-            throw SluiceError(.database, "cannot read the VOP checks of run \(runID.uuidString.lowercased())", underlying: error)
+        try await connection.forEachReportRow("""
+            SELECT source_line, name_sent, iban_masked, outcome, matched_name, score, answered_by, decision, latency_ms,
+                provider, account_type
+            FROM sluice.vop_checks
+            WHERE run_id = \(runID) AND (\(includeUnverified) OR answered_by <> 'none')
+            ORDER BY source_line
+            """, logger: logger, failure: "cannot read the VOP checks of run \(runID.uuidString.lowercased())", body
+        ) { row in
+            let (line, name, iban, outcome, matched, score, answeredBy, decision, latency, provider, accountType) = try row.decode(
+                (Int64, String, String, String, String?, Double?, String, String, Double?, String, String).self)
+            return VOPReportRow(
+                line: line, nameSent: name, ibanMasked: iban, outcome: outcome, matchedName: matched, score: score,
+                answeredBy: answeredBy, decision: decision, latencyMs: latency, provider: provider, accountType: accountType)
         }
-        var count = 0
-        do {
-            for try await (line, name, iban, outcome, matched, score, answeredBy, decision, latency, provider, accountType) in rows.decode(
-                (Int64, String, String, String, String?, Double?, String, String, Double?, String, String).self
-            ) {
-                try await body(VOPReportRow(
-                    line: line, nameSent: name, ibanMasked: iban, outcome: outcome, matchedName: matched, score: score,
-                    answeredBy: answeredBy, decision: decision, latencyMs: latency, provider: provider, accountType: accountType))
-                count += 1
-            }
-        } catch let error as SluiceError {
-            throw error
-        } catch let error as PSQLError {
-            throw SluiceError(.database, "cannot read the VOP checks of run \(runID.uuidString.lowercased())", underlying: error)
-        }
-        return count
     }
 }

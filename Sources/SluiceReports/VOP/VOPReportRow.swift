@@ -1,6 +1,6 @@
 /// One row of `sluice.vop_checks` as the VOP report shows it: what was sent for the row of the
 /// file at `line`, what came back, from where, and what the pipeline decided.
-public struct VOPReportRow: Sendable, Hashable {
+public struct VOPReportRow: ReportTableRow, Sendable, Hashable {
     /// The physical line (CSV) or sheet row (XLSX) of the checked row.
     public var line: Int64
     public var nameSent: String
@@ -44,6 +44,10 @@ public struct VOPReportRow: Sendable, Hashable {
         "provider", "account_type",
     ]
 
+    public static let sheetName = "VOP checks"
+    public static let numberColumns = ["line", "score", "latency_ms"]
+    public static let failureColumn = "decision"
+
     /// Whether the answer came from `sluice.vop_results` rather than a call.
     public var fromCache: Bool { answeredBy == "cache" }
 
@@ -58,6 +62,11 @@ public struct VOPReportRow: Sendable, Hashable {
             answeredBy, decision, roundedLatencyMs.map(Self.number) ?? "", provider, accountType,
         ]
     }
+
+    public var numbers: [Double?] { [Double(line), score, roundedLatencyMs] }
+
+    /// Whether the pipeline rejected the row.
+    public var isFailure: Bool { decision == "rejected" }
 
     /// The shortest text that reads back as `value`, without `.0` on whole numbers.
     static func number(_ value: Double) -> String {

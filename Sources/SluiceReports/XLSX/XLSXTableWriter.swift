@@ -4,7 +4,8 @@ import SluiceCore
 
 /// One table of a report written to an XLSX workbook row by row with libxlsxwriter in
 /// constant-memory mode: each row goes to a temporary file as soon as it is written, so memory
-/// does not grow with the number of rows. The rejection and VOP reports are both written with it.
+/// does not grow with the number of rows. The rejection, VOP and billing reports are all
+/// written with it.
 ///
 /// The table's sheet has a bold, frozen header row, an autofilter over all rows, column widths
 /// from the header and the first `sampleRows` rows, and the cells marked `failing` filled red
@@ -105,15 +106,16 @@ final class XLSXTableWriter {
 
     /// Completes the workbook: the last sheet's filter, a `Notes` sheet with `notes()` (asked
     /// once every row is in the sheet, so it can say what was cut) when it has any, and the
-    /// `Summary` sheet when `summary` is given.
-    func finish(notes: () -> [String], summary: RunSummaryReport?) throws {
+    /// `Summary` sheet when `summary` is given, its entries followed by `moreSummary` (a
+    /// report's own figures, such as billing's).
+    func finish(notes: () -> [String], summary: RunSummaryReport?, moreSummary: [RunSummaryReport.Entry] = []) throws {
         guard let workbook else { throw SluiceError(.internalError, "XLSX report \(path) is already finished") }
         if !widthsFixed { try fixWidths() }
         if sheet == nil { try startSheet() }
         closeSheet()
         let notes = notes()
         if !notes.isEmpty { try writeNotes(notes, to: workbook) }
-        if let summary { try writeSummary(summary, to: workbook) }
+        if let summary { try writeSummary(summary.entries + moreSummary, to: workbook) }
         self.workbook = nil
         let result = workbook_close(workbook)
         free(temporaryDirectory)
@@ -236,7 +238,7 @@ final class XLSXTableWriter {
         return number < 0 ? "-" + digits : digits
     }
 
-    private func writeSummary(_ summary: RunSummaryReport, to workbook: UnsafeMutablePointer<lxw_workbook>) throws {
+    private func writeSummary(_ entries: [RunSummaryReport.Entry], to workbook: UnsafeMutablePointer<lxw_workbook>) throws {
         guard let sheet = workbook_add_worksheet(workbook, Self.summarySheetName) else {
             throw SluiceError(.internalError, "cannot add the Summary sheet to the XLSX report")
         }
@@ -247,7 +249,7 @@ final class XLSXTableWriter {
         for (column, title) in ["section", "key", "value"].enumerated() {
             worksheet_write_string(sheet, 0, lxw_col_t(column), title, headerFormat)
         }
-        for (index, entry) in summary.entries.enumerated() {
+        for (index, entry) in entries.enumerated() {
             let row = lxw_row_t(index + 1)
             worksheet_write_string(sheet, row, 0, XLSXCellText.sanitise(entry.section), nil)
             worksheet_write_string(sheet, row, 1, XLSXCellText.sanitise(entry.key), nil)

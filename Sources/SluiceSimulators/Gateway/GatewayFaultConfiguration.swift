@@ -37,19 +37,8 @@ public struct GatewayFaultConfiguration: Sendable, Hashable, Codable {
         clamp()
     }
 
-    /// Rates to 0 … 1, durations to 0 or more, the error status to 5xx.
-    mutating func clamp() {
-        func rate(_ value: Double) -> Double { value.isNaN ? 0 : min(max(value, 0), 1) }
-        latencyMs = max(latencyMs, 0)
-        errorRate = rate(errorRate)
-        timeoutAfterAcceptRate = rate(timeoutAfterAcceptRate)
-        duplicateNotificationRate = rate(duplicateNotificationRate)
-        hangMs = max(hangMs, 0)
-        if !(500...599).contains(errorStatus) { errorStatus = 500 }
-    }
-
     /// A partial update, as `POST /_sim/config` takes it.
-    public struct Patch: Sendable, Hashable, Codable {
+    public struct Patch: Sendable, Hashable, Codable, FaultPatch {
         public var latencyMs: Int?
         public var errorRate: Double?
         public var errorStatus: Int?
@@ -74,15 +63,24 @@ public struct GatewayFaultConfiguration: Sendable, Hashable, Codable {
             self.seed = seed
         }
     }
+}
 
-    mutating func apply(_ patch: Patch) {
-        if let value = patch.latencyMs { latencyMs = value }
-        if let value = patch.errorRate { errorRate = value }
-        if let value = patch.errorStatus { errorStatus = value }
+extension GatewayFaultConfiguration: FaultSettings {
+    static var defaultErrorStatus: Int { 500 }
+
+    var drawnRates: [(fault: GatewayFault, rate: Double)] {
+        [(.error, errorRate), (.timeoutAfterAccept, timeoutAfterAcceptRate)]
+    }
+
+    mutating func clampOwnSettings() {
+        timeoutAfterAcceptRate = Self.clampedRate(timeoutAfterAcceptRate)
+        duplicateNotificationRate = Self.clampedRate(duplicateNotificationRate)
+        hangMs = max(hangMs, 0)
+    }
+
+    mutating func applyOwnSettings(_ patch: Patch) {
         if let value = patch.timeoutAfterAcceptRate { timeoutAfterAcceptRate = value }
         if let value = patch.hangMs { hangMs = value }
         if let value = patch.duplicateNotificationRate { duplicateNotificationRate = value }
-        if let value = patch.failNext { failNext = value }
-        clamp()
     }
 }

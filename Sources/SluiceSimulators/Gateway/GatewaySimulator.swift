@@ -34,7 +34,7 @@ import SluiceGenesis
 /// let simulator = GatewaySimulator(configuration: .init(port: 0)) { port in print("listening on \(port)") }
 /// try await simulator.run()
 /// ```
-public struct GatewaySimulator: Service {
+public struct GatewaySimulator: Service, SimulatorControl {
     /// Genesis codes the simulator answers beyond `GenesisErrorCode`.
     public enum Code {
         public static let unknownTerminal = 130
@@ -70,27 +70,16 @@ public struct GatewaySimulator: Service {
     /// chargebacks and notifications run in the same task group, `notificationConcurrency`
     /// notifications at a time, and end with it; on a graceful shutdown, held answers end at once.
     public func run() async throws {
-        let port = configuration.port
-        let onListening = onListening
-        let app = Application(
-            router: router(),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "sluice-gateway-simulator"),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
-            logger: logger
-        )
+        let server = SimulatorServer(
+            router: router(), host: configuration.host, port: configuration.port, serverName: "sluice-gateway-simulator", logger: logger,
+            onListening: onListening)
         let notifier = GatewayNotifier(
             queue: queue, state: state, attempts: configuration.notificationAttempts,
             retry: .milliseconds(configuration.notificationRetryMs), timeout: .milliseconds(Int64(configuration.notificationTimeoutMs)),
             client: .shared)
         let queue = queue
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await app.run()
-                } catch is CancellationError {
-                    return
-                }
-            }
+            group.addTask { try await server.run() }
             group.addTask { await runScheduler() }
             for _ in 0..<max(configuration.notificationConcurrency, 1) {
                 group.addTask { await notifier.run() }
@@ -168,24 +157,9 @@ public struct GatewaySimulator: Service {
             try await gateway(request, terminal: context.parameters.get("terminal")) { try chargebacksByDate($0, terminal: $1) }
         }
         router.get("/_sim/ledger") { request, _ in
-            Self.json(GatewayLedgerSnapshot(entries: ledger(transactionID: request.uri.queryParameters["transaction_id"].map(String.init))))
+            Response.json(GatewayLedgerSnapshot(entries: ledger(transactionID: request.uri.queryParameters["transaction_id"].map(String.init))))
         }
-        router.get("/_sim/stats") { _, _ in Self.json(stats()) }
-        router.get("/_sim/config") { _, _ in Self.json(faults) }
-        router.post("/_sim/config") { request, _ -> Response in
-            var request = request
-            let body = try await request.collectBody(upTo: 64 * 1024)
-            do {
-                let patch = try JSONDecoder().decode(GatewayFaultConfiguration.Patch.self, from: Data(body.readableBytesView))
-                return Self.json(update(patch))
-            } catch {
-                return Self.json(["error": "invalid config: \(error)"], status: .badRequest)
-            }
-        }
-        router.post("/_sim/reset") { _, _ -> Response in
-            reset()
-            return Response(status: .noContent)
-        }
+        router.addSimulatorControl(self)
         return router
     }
 
@@ -196,7 +170,7 @@ public struct GatewaySimulator: Service {
     ) async throws -> Response {
         var request = request
         let latency = state.faults.latencyMs
-        if latency > 0 { try await Self.pause(.milliseconds(latency)) }
+        if latency > 0 { try await SimulatorServer.pause(.milliseconds(latency)) }
         guard authorized(request.headers[.authorization]) else {
             state.countUnauthorized()
             return Self.xml(
@@ -256,7 +230,7 @@ public struct GatewaySimulator: Service {
         case .recorded(let record)?:
             answer = record.transaction
         }
-        if done.plan.fault == .timeoutAfterAccept { try await Self.pause(done.plan.hang) }
+        if done.plan.fault == .timeoutAfterAccept { try await SimulatorServer.pause(done.plan.hang) }
         return Self.xml(GenesisWire.responseXML(answer))
     }
 
@@ -281,7 +255,7 @@ public struct GatewaySimulator: Service {
                 transactionType: GenesisWire.voidType, status: .error, transactionID: request.transactionID, code: Code.referenceNotVoidable,
                 message: "Reference transaction cannot be voided", technicalMessage: "the reference is \(original.entry.status.rawValue)", timestamp: now)
         }
-        if done.plan.fault == .timeoutAfterAccept { try await Self.pause(done.plan.hang) }
+        if done.plan.fault == .timeoutAfterAccept { try await SimulatorServer.pause(done.plan.hang) }
         return Self.xml(GenesisWire.responseXML(answer))
     }
 
@@ -338,11 +312,6 @@ public struct GatewaySimulator: Service {
         return (start, end)
     }
 
-    /// Sleeps, unless the process is shutting down gracefully.
-    private static func pause(_ duration: Duration) async throws {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
-    }
-
     private static func injectedError(_ plan: GatewaySimulatorState.Plan) -> Response {
         Response(
             status: HTTPResponse.Status(code: plan.errorStatus), headers: [.contentType: "text/plain"],
@@ -351,12 +320,5 @@ public struct GatewaySimulator: Service {
 
     static func xml(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/xml"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

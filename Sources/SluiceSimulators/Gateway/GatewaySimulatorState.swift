@@ -27,32 +27,21 @@ final class GatewaySimulatorState: Sendable {
 
     private struct State {
         var ledger = GatewayLedger()
-        var faults: GatewayFaultConfiguration
-        var seed: UInt64
-        var generator: SplitMix64
+        var injector: FaultInjector<GatewayFaultConfiguration>
         var stats = GatewaySimulatorStats()
         var salesInFlight = 0
         /// Bumped by a reset, so notifications made before it are dropped.
         var generation = 0
 
-        /// The fault of the next `/process` call: the script first, then the rates.
-        mutating func drawFault() -> GatewayFault? {
-            if !faults.failNext.isEmpty { return faults.failNext.removeFirst() }
-            guard faults.errorRate + faults.timeoutAfterAcceptRate > 0 else { return nil }
-            let draw = Double.random(in: 0..<1, using: &generator)
-            if draw < faults.errorRate { return .error }
-            if draw < faults.errorRate + faults.timeoutAfterAcceptRate { return .timeoutAfterAccept }
-            return nil
-        }
-
+        /// The fault of the next `/process` call, counted.
         mutating func plan() -> Plan {
-            let fault = drawFault()
+            let fault = injector.nextFault()
             switch fault {
             case .error: stats.faultsError += 1
             case .timeoutAfterAccept: stats.faultsTimeoutAfterAccept += 1
             case nil: break
             }
-            return Plan(fault: fault, errorStatus: faults.errorStatus, hang: .milliseconds(faults.hangMs))
+            return Plan(fault: fault, errorStatus: injector.faults.errorStatus, hang: .milliseconds(injector.faults.hangMs))
         }
 
         /// Notifications about `record` as it is now, twice when the duplicate rate says so.
@@ -72,11 +61,7 @@ final class GatewaySimulatorState: Sendable {
             fields.append(("signature", GenesisSignature.sign(uniqueID: entry.uniqueID, password: settings.password, algorithm: settings.algorithm)))
             let notification = GatewayNotification(
                 url: url, fields: fields, transactionID: entry.transactionID, uniqueID: entry.uniqueID, generation: generation)
-            var twice = false
-            if faults.duplicateNotificationRate > 0 {
-                twice = Double.random(in: 0..<1, using: &generator) < faults.duplicateNotificationRate
-            }
-            return twice ? [notification, notification] : [notification]
+            return injector.chance(injector.faults.duplicateNotificationRate) ? [notification, notification] : [notification]
         }
     }
 
@@ -93,7 +78,7 @@ final class GatewaySimulatorState: Sendable {
     let settings: Settings
 
     init(configuration: GatewaySimulatorConfiguration) {
-        state = Mutex(State(faults: configuration.faults, seed: configuration.seed, generator: SplitMix64(seed: configuration.seed)))
+        state = Mutex(State(injector: FaultInjector(faults: configuration.faults, seed: configuration.seed)))
         settings = Settings(
             rules: GatewayOutcomeRules(declineIBANs: configuration.declineIBANs, chargebackIBANs: configuration.chargebackIBANs),
             password: configuration.password, algorithm: configuration.signatureAlgorithm,
@@ -238,28 +223,17 @@ final class GatewaySimulatorState: Sendable {
 
     // MARK: Control
 
-    var faults: GatewayFaultConfiguration { state.withLock { $0.faults } }
+    var faults: GatewayFaultConfiguration { state.withLock { $0.injector.faults } }
 
     /// Applies a partial update; a new seed restarts the generator.
     @discardableResult
     func update(_ patch: GatewayFaultConfiguration.Patch) -> GatewayFaultConfiguration {
-        state.withLock { state in
-            state.faults.apply(patch)
-            if let seed = patch.seed {
-                state.seed = seed
-                state.generator = SplitMix64(seed: seed)
-            }
-            return state.faults
-        }
+        state.withLock { $0.injector.update(patch) }
     }
 
     /// Replaces the fault settings (the generator keeps going).
     func setFaults(_ faults: GatewayFaultConfiguration) {
-        state.withLock { state in
-            var faults = faults
-            faults.clamp()
-            state.faults = faults
-        }
+        state.withLock { $0.injector.replace(with: faults) }
     }
 
     /// Empties the ledger, zeroes the counters and restarts the generator from its seed; the
@@ -270,7 +244,7 @@ final class GatewaySimulatorState: Sendable {
             state.stats = GatewaySimulatorStats()
             // The high-water mark starts again from the sales still in flight.
             state.stats.maxConcurrentSales = state.salesInFlight
-            state.generator = SplitMix64(seed: state.seed)
+            state.injector.restart()
             state.generation += 1
         }
     }

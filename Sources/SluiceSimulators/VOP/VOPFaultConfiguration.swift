@@ -37,20 +37,8 @@ public struct VOPFaultConfiguration: Sendable, Hashable, Codable {
         clamp()
     }
 
-    /// Rates to 0 … 1, durations to 0 or more, the error status to 5xx.
-    mutating func clamp() {
-        func rate(_ value: Double) -> Double { value.isNaN ? 0 : min(max(value, 0), 1) }
-        latencyMs = max(latencyMs, 0)
-        errorRate = rate(errorRate)
-        timeoutRate = rate(timeoutRate)
-        rateLimitRate = rate(rateLimitRate)
-        retryAfterSeconds = max(retryAfterSeconds, 0)
-        timeoutMs = max(timeoutMs, 0)
-        if !(500...599).contains(errorStatus) { errorStatus = 503 }
-    }
-
     /// A partial update, as `POST /_sim/config` takes it.
-    public struct Patch: Sendable, Hashable, Codable {
+    public struct Patch: Sendable, Hashable, Codable, FaultPatch {
         public var latencyMs: Int?
         public var errorRate: Double?
         public var timeoutRate: Double?
@@ -64,16 +52,26 @@ public struct VOPFaultConfiguration: Sendable, Hashable, Codable {
 
         public init() {}
     }
+}
 
-    mutating func apply(_ patch: Patch) {
-        if let value = patch.latencyMs { latencyMs = value }
-        if let value = patch.errorRate { errorRate = value }
+extension VOPFaultConfiguration: FaultSettings {
+    static var defaultErrorStatus: Int { 503 }
+
+    var drawnRates: [(fault: VOPFault, rate: Double)] {
+        [(.error, errorRate), (.timeout, timeoutRate), (.rateLimit, rateLimitRate)]
+    }
+
+    mutating func clampOwnSettings() {
+        timeoutRate = Self.clampedRate(timeoutRate)
+        rateLimitRate = Self.clampedRate(rateLimitRate)
+        retryAfterSeconds = max(retryAfterSeconds, 0)
+        timeoutMs = max(timeoutMs, 0)
+    }
+
+    mutating func applyOwnSettings(_ patch: Patch) {
         if let value = patch.timeoutRate { timeoutRate = value }
         if let value = patch.rateLimitRate { rateLimitRate = value }
         if let value = patch.retryAfterSeconds { retryAfterSeconds = value }
         if let value = patch.timeoutMs { timeoutMs = value }
-        if let value = patch.errorStatus { errorStatus = value }
-        if let value = patch.failNext { failNext = value }
-        clamp()
     }
 }

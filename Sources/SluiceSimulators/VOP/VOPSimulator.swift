@@ -29,7 +29,7 @@ import SluiceValidation
 /// let simulator = VOPSimulator(configuration: .init(port: 0)) { port in print("listening on \(port)") }
 /// try await simulator.run()
 /// ```
-public struct VOPSimulator: Service {
+public struct VOPSimulator: Service, SimulatorControl {
     /// Paths of the two APIs.
     public static let epcPath = "/epc/v1/payee-verifications"
     public static let bavPath = "/bav/v1/verify"
@@ -57,19 +57,10 @@ public struct VOPSimulator: Service {
     /// shutdown, calls waiting out their latency or a timeout fault end at once (with a 500),
     /// so a simulator set to hang still stops promptly.
     public func run() async throws {
-        let port = configuration.port
-        let onListening = onListening
-        let app = Application(
-            router: router(),
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: port), serverName: "sluice-vop-simulator"),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
-            logger: logger
-        )
-        do {
-            try await app.run()
-        } catch is CancellationError {
-            return
-        }
+        let server = SimulatorServer(
+            router: router(), host: configuration.host, port: configuration.port, serverName: "sluice-vop-simulator", logger: logger,
+            onListening: onListening)
+        try await server.run()
     }
 
     /// What the simulator has seen so far.
@@ -96,29 +87,14 @@ public struct VOPSimulator: Service {
         router.post(RouterPath(Self.bavPath)) { request, _ in try await bav(request) }
         router.get("/_sim/holder") { request, _ -> Response in
             guard let iban = request.uri.queryParameters["iban"].map(String.init), !iban.isEmpty else {
-                return Self.json(ErrorBody(error: "query parameter iban is required"), status: .badRequest)
+                return Response.json(ErrorBody(error: "query parameter iban is required"), status: .badRequest)
             }
             guard let holder = holder(for: iban) else {
-                return Self.json(ErrorBody(error: "unknown account"), status: .notFound)
+                return Response.json(ErrorBody(error: "unknown account"), status: .notFound)
             }
-            return Self.json(HolderBody(iban: AccountHolders.compact(iban), name: holder.name, accountType: holder.accountType.rawValue))
+            return Response.json(HolderBody(iban: AccountHolders.compact(iban), name: holder.name, accountType: holder.accountType.rawValue))
         }
-        router.get("/_sim/stats") { _, _ in Self.json(stats()) }
-        router.get("/_sim/config") { _, _ in Self.json(faults) }
-        router.post("/_sim/config") { request, _ -> Response in
-            var request = request
-            let body = try await request.collectBody(upTo: 64 * 1024)
-            do {
-                let patch = try JSONDecoder().decode(VOPFaultConfiguration.Patch.self, from: Data(body.readableBytesView))
-                return Self.json(update(patch))
-            } catch {
-                return Self.json(ErrorBody(error: "invalid config: \(error)"), status: .badRequest)
-            }
-        }
-        router.post("/_sim/reset") { _, _ -> Response in
-            reset()
-            return Response(status: .noContent)
-        }
+        router.addSimulatorControl(self)
         return router
     }
 
@@ -140,10 +116,10 @@ public struct VOPSimulator: Service {
             apiKey: request.headers[Self.apiKeyHeader], iban: parsed.map { IBANMask.mask($0.iban) }, fault: nil, status: 0, answer: nil)
         return try await answer(api: "epc", record: record, refusal: refusal) {
             let parsed = parsed!
-            guard let holder = holder(for: parsed.iban) else { return (Self.json(EPCAnswer(partyNameMatch: "NOAP")), "NOAP") }
+            guard let holder = holder(for: parsed.iban) else { return (Response.json(EPCAnswer(partyNameMatch: "NOAP")), "NOAP") }
             let match = matcher.match(parsed.name, holder.name, accountType: holder.accountType)
             let code = match.epcCode
-            return (Self.json(EPCAnswer(partyNameMatch: code, matchedName: code == "CMTC" ? holder.name : nil)), code)
+            return (Response.json(EPCAnswer(partyNameMatch: code, matchedName: code == "CMTC" ? holder.name : nil)), code)
         }
     }
 
@@ -173,7 +149,7 @@ public struct VOPSimulator: Service {
             } else {
                 answer = "unavailable"
             }
-            return (Self.json(BAVAnswer(nameMatch: answer)), answer)
+            return (Response.json(BAVAnswer(nameMatch: answer)), answer)
         }
     }
 
@@ -185,22 +161,22 @@ public struct VOPSimulator: Service {
         var status = 0
         var answer: String?
         defer { state.end(api: api, sequence: plan.sequence, status: status, answer: answer) }
-        if plan.latency > .zero { try await Self.pause(plan.latency) }
+        if plan.latency > .zero { try await SimulatorServer.pause(plan.latency) }
         var response: Response
         switch (refusal, plan.fault) {
         case ("unauthorized", _):
-            response = Self.json(ErrorBody(error: "missing or wrong API key"), status: .unauthorized)
+            response = Response.json(ErrorBody(error: "missing or wrong API key"), status: .unauthorized)
         case (.some, _):
-            response = Self.json(ErrorBody(error: "invalid request: expected the API's JSON body and headers"), status: .badRequest)
+            response = Response.json(ErrorBody(error: "invalid request: expected the API's JSON body and headers"), status: .badRequest)
         case (nil, .error):
-            response = Self.json(ErrorBody(error: "injected error"), status: HTTPResponse.Status(code: plan.errorStatus))
+            response = Response.json(ErrorBody(error: "injected error"), status: HTTPResponse.Status(code: plan.errorStatus))
         case (nil, .timeout):
-            try await Self.pause(plan.timeout)
-            response = Self.json(ErrorBody(error: "injected timeout"), status: .gatewayTimeout)
+            try await SimulatorServer.pause(plan.timeout)
+            response = Response.json(ErrorBody(error: "injected timeout"), status: .gatewayTimeout)
         case (nil, .rateLimit):
             var headers = HTTPFields()
             if plan.retryAfterSeconds > 0 { headers[.retryAfter] = String(plan.retryAfterSeconds) }
-            response = Self.json(ErrorBody(error: "injected rate limit"), status: .tooManyRequests, headers: headers)
+            response = Response.json(ErrorBody(error: "injected rate limit"), status: .tooManyRequests, headers: headers)
         case (nil, nil):
             (response, answer) = match()
         }
@@ -208,23 +184,9 @@ public struct VOPSimulator: Service {
         return response
     }
 
-    /// Sleeps, unless the process is shutting down gracefully.
-    private static func pause(_ duration: Duration) async throws {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
-    }
-
     static let requestIDHeader = HTTPField.Name("X-Request-ID")!
     static let requestTimestampHeader = HTTPField.Name("X-Request-Timestamp")!
     static let apiKeyHeader = HTTPField.Name("X-API-Key")!
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        var headers = headers
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
 }
 
 /// The EPC request body; `partyAccount` may also be the IBAN as a plain string.

@@ -13,9 +13,7 @@ final class VOPSimulatorState: Sendable {
     }
 
     private struct State {
-        var faults: VOPFaultConfiguration
-        var seed: UInt64
-        var generator: SplitMix64
+        var injector: FaultInjector<VOPFaultConfiguration>
         var start = ContinuousClock.now
         var sequence = 0
         var calls: [String: Int] = [:]
@@ -27,7 +25,7 @@ final class VOPSimulatorState: Sendable {
         var requests: [VOPSimulatorStats.RecordedRequest] = []
 
         mutating func resetCounters() {
-            generator = SplitMix64(seed: seed)
+            injector.restart()
             start = .now
             sequence = 0
             calls = [:]
@@ -43,7 +41,7 @@ final class VOPSimulatorState: Sendable {
     private let recordLimit: Int
 
     init(faults: VOPFaultConfiguration, seed: UInt64, recordLimit: Int) {
-        state = Mutex(State(faults: faults, seed: seed, generator: SplitMix64(seed: seed)))
+        state = Mutex(State(injector: FaultInjector(faults: faults, seed: seed)))
         self.recordLimit = recordLimit
     }
 
@@ -63,20 +61,8 @@ final class VOPSimulatorState: Sendable {
             var fault: VOPFault?
             if let refusal {
                 state.faultCounts[refusal, default: 0] += 1
-            } else if !state.faults.failNext.isEmpty {
-                fault = state.faults.failNext.removeFirst()
             } else {
-                let settings = state.faults
-                if settings.errorRate + settings.timeoutRate + settings.rateLimitRate > 0 {
-                    let draw = Double.random(in: 0..<1, using: &state.generator)
-                    if draw < settings.errorRate {
-                        fault = .error
-                    } else if draw < settings.errorRate + settings.timeoutRate {
-                        fault = .timeout
-                    } else if draw < settings.errorRate + settings.timeoutRate + settings.rateLimitRate {
-                        fault = .rateLimit
-                    }
-                }
+                fault = state.injector.nextFault()
             }
             if let fault { state.faultCounts[fault.rawValue, default: 0] += 1 }
             var record = request
@@ -86,10 +72,10 @@ final class VOPSimulatorState: Sendable {
             record.fault = fault
             state.requests.append(record)
             if state.requests.count > recordLimit { state.requests.removeFirst(state.requests.count - recordLimit) }
+            let faults = state.injector.faults
             return Plan(
-                sequence: state.sequence, fault: fault, latency: .milliseconds(state.faults.latencyMs),
-                retryAfterSeconds: state.faults.retryAfterSeconds, timeout: .milliseconds(state.faults.timeoutMs),
-                errorStatus: state.faults.errorStatus)
+                sequence: state.sequence, fault: fault, latency: .milliseconds(faults.latencyMs),
+                retryAfterSeconds: faults.retryAfterSeconds, timeout: .milliseconds(faults.timeoutMs), errorStatus: faults.errorStatus)
         }
     }
 
@@ -105,19 +91,12 @@ final class VOPSimulatorState: Sendable {
         }
     }
 
-    var faults: VOPFaultConfiguration { state.withLock { $0.faults } }
+    var faults: VOPFaultConfiguration { state.withLock { $0.injector.faults } }
 
     /// Applies a partial update; a new seed restarts the generator.
     @discardableResult
     func update(_ patch: VOPFaultConfiguration.Patch) -> VOPFaultConfiguration {
-        state.withLock { state in
-            state.faults.apply(patch)
-            if let seed = patch.seed {
-                state.seed = seed
-                state.generator = SplitMix64(seed: seed)
-            }
-            return state.faults
-        }
+        state.withLock { $0.injector.update(patch) }
     }
 
     /// Zeroes the counters and restarts the generator from its seed; the settings stay.

@@ -42,6 +42,8 @@ public final class VOPStage: Stage {
     let columns: Columns
     private let state: Mutex<State>
     private let permits: CallPermits
+    /// The rate limit; `nil` when the configuration sets none.
+    private let rateLimiter: RateLimiter?
     private let shared: SharedVOPCalls<PayeeKey, Answer>
     private let metrics: VOPMetrics
     private let matcher = PayeeNameMatcher()
@@ -57,7 +59,6 @@ public final class VOPStage: Stage {
 
     struct State {
         var breaker: CircuitBreaker
-        var bucket: TokenBucket?
         var stats = VOPStageStats()
         var inFlight = 0
     }
@@ -104,10 +105,10 @@ public final class VOPStage: Stage {
         }
         indexes.accountType = configuration.accountTypeColumn.flatMap { columns.firstIndex(of: $0) }
         self.columns = indexes
-        let bucket = configuration.ratePerSecond.flatMap { rate in
-            rate > 0 && rate.isFinite ? TokenBucket(ratePerSecond: rate, burst: configuration.burst) : nil
+        rateLimiter = configuration.ratePerSecond.flatMap { rate in
+            rate > 0 && rate.isFinite ? RateLimiter(ratePerSecond: rate, burst: configuration.burst) : nil
         }
-        state = Mutex(State(breaker: CircuitBreaker(configuration: configuration.breaker), bucket: bucket))
+        state = Mutex(State(breaker: CircuitBreaker(configuration: configuration.breaker)))
         permits = CallPermits(limit: configuration.maxCallsInFlight)
         shared = SharedVOPCalls(recentCapacity: configuration.recentAnswers)
         metrics = VOPMetrics(provider: provider.rawValue)
@@ -261,18 +262,7 @@ public final class VOPStage: Stage {
     /// One call: a token from the bucket, a permit from the breaker, the provider's answer.
     func verifyOnce(_ request: PayeeVerificationRequest) async throws -> Answer {
         let clock = ContinuousClock()
-        while true {
-            let wait: Duration? = state.withLock { state in
-                guard var bucket = state.bucket else { return nil }
-                defer { state.bucket = bucket }
-                switch bucket.take(at: clock.now) {
-                case .granted: return nil
-                case .wait(let wait): return wait
-                }
-            }
-            guard let wait else { break }
-            try await Task.sleep(for: wait)
-        }
+        try await rateLimiter?.acquire()
         let permit = state.withLock { state -> CircuitBreaker.Permit in
             let permit = state.breaker.permit(at: clock.now)
             if case .rejected = permit {
