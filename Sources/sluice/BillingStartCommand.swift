@@ -43,7 +43,11 @@ struct BillingStartCommand: AsyncParsableCommand {
             let database = try Environment.database()
             try await database.withConnection(logger: logger) { try await Migrator().migrate(on: $0, logger: logger) }
             // A pool for the life of the command: billing makes two short statements per attempt.
-            let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+            // Its background logger says only errors: the first lease may come before `run()`
+            // has started, which PostgresNIO reports as a warning though it waits correctly.
+            var poolLogger = logger
+            poolLogger.logLevel = .error
+            let client = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: poolLogger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }

@@ -6,11 +6,14 @@ import SluiceStages
 
 /// Charges attempts through the gateway, one attempt at a time per call, by stepping an
 /// `AttemptStateMachine`: mark sending (committed before the request leaves), send, and on an
-/// unknown outcome reconcile by `transaction_id` before anything is sent again.
+/// unknown outcome reconcile by `transaction_id` before anything is sent again. The answer is
+/// returned, not recorded: the caller records answers in batches. One lost in a crash before
+/// it is recorded leaves the attempt `sending`, which the next try reconciles.
 public struct AttemptCharger: Sendable {
     /// How one attempt ended for this worker.
-    public enum Result: Sendable, Hashable {
-        case settled(AttemptStatus)
+    public enum Result: Sendable {
+        /// The gateway's word on it, for the caller to record (in batches: `BillingStore.settle`).
+        case answered(BillingStore.Answer)
         /// Still unanswered (sending); reconciled on the next try of the job.
         case deferred(String)
         /// Another worker answered it first.
@@ -71,9 +74,7 @@ public struct AttemptCharger: Sendable {
                     action = machine.reconcileFailed(error)
                 }
             case .settle(let status):
-                guard try await store.settle(attempt.id, as: status, transaction: answer) else { return .takenElsewhere }
-                metrics.attempt(status)
-                return .settled(status)
+                return .answered(BillingStore.Answer(attemptID: attempt.id, status: status, transaction: answer))
             case .deferAttempt(let reason):
                 return .deferred(reason)
             }

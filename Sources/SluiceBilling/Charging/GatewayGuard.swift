@@ -27,13 +27,16 @@ public final class GatewayGuard: Sendable {
     public init(terminal: String, ratePerSecond: Double?, maxInFlight: Int, breaker: CircuitBreakerConfiguration, metrics: BillingMetrics = BillingMetrics()) {
         self.terminal = terminal
         // A burst of a tenth of a second's calls: smooth, without a first-second spike.
-        // A burst of one: the gateway sees the rate as configured, never more, even after a
-        // pause between chunks (a larger bucket would spend its saved tokens at once).
-        self.rateLimiter = ratePerSecond.map { RateLimiter(ratePerSecond: $0, burst: 1) }
+        // A burst of 20 ms of calls: enough to make up for a short stall (a chunk being
+        // planned, a busy core) so the rate holds, too little to exceed it over any longer span.
+        self.rateLimiter = ratePerSecond.map { RateLimiter(ratePerSecond: $0, burst: Self.burst(forRate: $0)) }
         self.state = Mutex(State(breaker: CircuitBreaker(configuration: breaker)))
         self.permits = CallPermits(limit: maxInFlight)
         self.metrics = metrics
     }
+
+    /// The bucket's size for `rate`: the calls of 20 ms, at least one.
+    static func burst(forRate rate: Double) -> Int { max(Int(rate / 50), 1) }
 
     /// The breaker's state now.
     public var breakerState: CircuitBreaker.State { state.withLock { $0.breaker.state } }
@@ -97,31 +100,6 @@ public final class GatewayGuard: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             if state.breaker.record(result, at: now) != nil { metrics.breakerState(terminal: terminal, state.breaker.state) }
-        }
-    }
-}
-
-/// The guards of this process, one per terminal, made on first use with the first settings seen.
-public final class GatewayGuards: Sendable {
-    private let guards = Mutex<[String: GatewayGuard]>([:])
-    private let metrics: BillingMetrics
-
-    public init(metrics: BillingMetrics = BillingMetrics()) {
-        self.metrics = metrics
-    }
-
-    public func guardFor(_ settings: BillingSettings) -> GatewayGuard {
-        guards.withLock { guards in
-            if let existing = guards[settings.terminal] { return existing }
-            let made = GatewayGuard(
-                terminal: settings.terminal, ratePerSecond: settings.ratePerSecond, maxInFlight: settings.maxInFlight,
-                breaker: CircuitBreakerConfiguration(
-                    windowSize: settings.breakerWindow, minimumCalls: settings.breakerMinimumCalls, failureThreshold: settings.breakerFailureRatio,
-                    coolDown: .seconds(settings.breakerCoolDownSeconds), maxCoolDown: .seconds(max(settings.breakerCoolDownSeconds * 16, 60)),
-                    probeCalls: 1),
-                metrics: metrics)
-            guards[settings.terminal] = made
-            return made
         }
     }
 }
