@@ -20,6 +20,17 @@ extension BillingStore {
         }
     }
 
+    /// Attempts of the run still planned or sending.
+    public func openAttemptCount(of runID: UUID) async throws -> Int {
+        try await withConnection("count open attempts") { connection in
+            let rows = try await connection.query("""
+                SELECT count(*) FROM sluice.billing_attempts WHERE run_id = \(runID) AND status IN ('planned', 'sending')
+                """, logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
     /// Counts a reconcile of the attempt.
     public func noteReconcile(_ attemptID: Int64) async throws {
         try await withConnection("count a reconcile") { connection in

@@ -27,6 +27,9 @@ public struct BillingStore: Sendable {
             return try await source.withConnection(logger: logger, body)
         } catch let error as SluiceError {
             throw error
+        } catch let error as CancellationError {
+            // A lost lease or a shutdown, not the database: the job worker must see it as such.
+            throw error
         } catch {
             throw SluiceError(.database, "cannot \(action)", stage: .billing, underlying: error)
         }

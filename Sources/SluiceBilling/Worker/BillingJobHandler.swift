@@ -95,6 +95,13 @@ public struct BillingJobHandler: JobHandler {
             }
             try await store.markPlanned(record.runID)
         }
+        // Complete only when the database agrees that nothing is open: an attempt this pass
+        // could not even build a sale for (its row gone from the target table) keeps it open.
+        let open = try await store.openAttemptCount(of: record.runID)
+        if open > 0, outcome.deferred == 0 {
+            logger.warning("attempts still open after a pass", metadata: ["attempts": "\(open)"])
+            outcome.deferred = open
+        }
         if outcome.deferred == 0 { try await store.markCompleted(record.runID) }
         return outcome
     }
