@@ -27,16 +27,17 @@ public final class GatewayGuard: Sendable {
     public init(terminal: String, ratePerSecond: Double?, maxInFlight: Int, breaker: CircuitBreakerConfiguration, metrics: BillingMetrics = BillingMetrics()) {
         self.terminal = terminal
         // A burst of a tenth of a second's calls: smooth, without a first-second spike.
-        // A burst of 20 ms of calls: enough to make up for a short stall (a chunk being
-        // planned, a busy core) so the rate holds, too little to exceed it over any longer span.
+        // A burst of 20 ms of calls, at least two: enough to make up for a short stall (a chunk
+        // being planned, a sleep that overslept) so the rate holds, too little to exceed it
+        // over any longer span. With one, every late wake-up would be lost for good.
         self.rateLimiter = ratePerSecond.map { RateLimiter(ratePerSecond: $0, burst: Self.burst(forRate: $0)) }
         self.state = Mutex(State(breaker: CircuitBreaker(configuration: breaker)))
         self.permits = CallPermits(limit: maxInFlight)
         self.metrics = metrics
     }
 
-    /// The bucket's size for `rate`: the calls of 20 ms, at least one.
-    static func burst(forRate rate: Double) -> Int { max(Int(rate / 50), 1) }
+    /// The bucket's size for `rate`: the calls of 20 ms, at least two.
+    static func burst(forRate rate: Double) -> Int { max(Int(rate / 50), 2) }
 
     /// The breaker's state now.
     public var breakerState: CircuitBreaker.State { state.withLock { $0.breaker.state } }
