@@ -23,16 +23,7 @@ public struct BillingStore: Sendable {
     static let planningLock: Int64 = 7_352_013
 
     func withConnection<T: Sendable>(_ action: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await source.withConnection(logger: logger, body)
-        } catch let error as SluiceError {
-            throw error
-        } catch let error as CancellationError {
-            // A lost lease or a shutdown, not the database: the job worker must see it as such.
-            throw error
-        } catch {
-            throw SluiceError(.database, "cannot \(action)", stage: .billing, underlying: error)
-        }
+        try await source.withConnection(action, stage: .billing, logger: logger, body)
     }
 
     // MARK: Runs

@@ -155,15 +155,7 @@ public struct JobQueue: Sendable {
 
     /// Runs `body` with a connection; errors that are not Sluice's become `database` errors naming `action`.
     func withConnection<T>(_ action: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await source.withConnection(logger: logger, body)
-        } catch let error as SluiceError {
-            throw error
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            throw SluiceError(.database, "cannot \(action)", underlying: error)
-        }
+        try await source.withConnection(action, logger: logger, body)
     }
 
     /// The error of a write refused because the job's lease token changed.

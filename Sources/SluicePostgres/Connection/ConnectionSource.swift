@@ -11,6 +11,22 @@ public protocol ConnectionSource: Sendable {
 }
 
 extension ConnectionSource {
+    /// Runs `body` with a connection; errors that are not Sluice's (and not a cancellation: a
+    /// lost lease or a shutdown) become `database` errors naming `action`.
+    public func withConnection<T>(
+        _ action: String, stage: StageName? = nil, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await withConnection(logger: logger, body)
+        } catch let error as SluiceError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw SluiceError(.database, "cannot \(action)", stage: stage, underlying: error)
+        }
+    }
+
     /// Runs `body` with `count` connections at once, for work that keeps several busy
     /// (a run's parallel sinks). All go back when `body` ends.
     public func withConnections<T>(
