@@ -9,7 +9,7 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api bench-vop bench-billing clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api bench-vop bench-billing bench-notifications clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-api - an API-started run against sluice run; GET /v1/runs/{id} latency with wrk during a load"
 	@echo "make bench-vop - the VOP stage against the simulator at 2 ms a call: cold cache, warm cache, and without VOP"
 	@echo "make bench-billing - 100k attempts against the gateway simulator at 5 ms, then the rate limit at 500/s"
+	@echo "make bench-notifications - signed notifications with wrk against one node for 60 s: ack latency, stored == sent"
 	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
 
 stack:
@@ -73,6 +74,9 @@ bench-vop: stack
 
 bench-billing: stack
 	@scripts/bench_billing.sh
+
+bench-notifications: stack
+	@scripts/bench_notifications.sh
 
 bench-xlsx: stack
 	@scripts/bench_xlsx.sh

@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "SluiceSimulators", targets: ["SluiceSimulators"]),
         .library(name: "SluiceGenesis", targets: ["SluiceGenesis"]),
         .library(name: "SluiceBilling", targets: ["SluiceBilling"]),
+        .library(name: "SluiceReconciliation", targets: ["SluiceReconciliation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
@@ -133,6 +134,7 @@ let package = Package(
             name: "SluiceServer",
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceJobs", "SluiceReports", "SluiceStages", "SluiceBilling",
+                "SluiceReconciliation", "SluiceGenesis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -197,6 +199,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SluiceReconciliation",
+            dependencies: [
+                "SluiceCore", "SluicePostgres", "SluiceStages", "SluiceGenesis", "SluiceJobs", "SluiceBilling",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SluiceSimulators",
             dependencies: [
                 "SluiceCore", "SluiceValidation", "SluiceGenesis",
@@ -213,7 +226,7 @@ let package = Package(
         .executableTarget(
             name: "sluice",
             dependencies: [
-                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer", "SluiceSimulators", "SluiceBilling",
+                "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceServer", "SluiceSimulators", "SluiceBilling", "SluiceReconciliation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -278,10 +291,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SluiceReconciliationTests",
+            dependencies: ["SluiceReconciliation", "SluiceBilling", "SluiceGenesis"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "SluiceCore", "SluicePostgres", "SluiceS3", "SluicePipeline", "SluiceStages", "SluiceReports", "SluiceTestSupport",
                 "SluiceJobs", "SluiceVOP", "SluiceSimulators", "SluiceServer", "SluiceGenesis", "SluiceBilling",
+                "SluiceReconciliation",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

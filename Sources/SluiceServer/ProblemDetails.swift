@@ -76,6 +76,8 @@ extension ProblemDetails {
         case .s3, .sourceRead: (.badGateway, "Object store failed")
         case .gateway: (.badGateway, "Payment gateway failed")
         case .notBillable: (.conflict, "The run cannot be billed")
+        case .notFound: (.notFound, "Not found")
+        case .notReplayable: (.conflict, "Cannot be processed again")
         default: (.internalServerError, "Internal error")
         }
     }

@@ -7,6 +7,7 @@ import SluiceCore
 import SluiceJobs
 import SluicePipeline
 import SluicePostgres
+import SluiceReconciliation
 import SluiceS3
 
 /// The HTTP routes of `sluice serve` that exist so far: health, reading runs, starting a run
@@ -26,13 +27,22 @@ public struct ServerRoutes: Sendable {
     let tokens: any TokenVerifier
     /// Whether health and metrics answer without a token (`SLUICE_OPEN_MONITORING`, default true).
     let openMonitoring: Bool
+    /// The gateway's notification endpoints; with none, every endpoint token is unknown (403).
+    let webhooks: WebhookSettings
+    /// Where notifications are made durable; `nil` answers 503 to them.
+    let journal: NotificationJournal?
+    /// Asks the gateway about attempts; `nil` answers 503 to reconciling now.
+    let reconciler: Reconciler?
     let logger: Logger
 
     public init(
         database: PostgresClient, readiness: ReadinessCheck, catalog: PipelineCatalog? = nil, queue: JobQueue? = nil, eventsToken: String? = nil,
         tokens: (any TokenVerifier)? = nil, tokenCacheTTL: Duration = .seconds(2), openMonitoring: Bool = true, uploads: UploadSettings? = nil,
-        logger: Logger
+        webhooks: WebhookSettings? = nil, journal: NotificationJournal? = nil, reconciler: Reconciler? = nil, logger: Logger
     ) {
+        self.reconciler = reconciler
+        self.webhooks = webhooks ?? WebhookSettings(endpoints: [])
+        self.journal = journal
         self.uploads = uploads
         self.database = database
         self.readiness = readiness
@@ -58,6 +68,7 @@ public struct ServerRoutes: Sendable {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: WebhookMethodMiddleware())
         // Health and metrics: open, or for viewers, as configured.
         let monitoring = monitoringGroup(in: router)
         monitoring.get("/health/live") { _, _ in Health(status: "live", checks: nil) }
@@ -65,6 +76,8 @@ public struct ServerRoutes: Sendable {
         monitoring.get("/metrics") { _, _ in await MetricsEndpoint(database: self.database, logger: self.logger).response() }
         // MinIO authenticates bucket events with its own bearer token (SLUICE_EVENTS_TOKEN).
         router.post("/v1/events/s3") { request, _ in try await self.bucketEvent(request) }
+        // The gateway authenticates notifications by the endpoint token and their signature.
+        addWebhookRoutes(router)
         // Every other route needs a token whose role is at least the group's.
         let viewer = group(for: .viewer, in: router)
         let operators = group(for: .operator, in: router)
@@ -78,6 +91,8 @@ public struct ServerRoutes: Sendable {
         addUploadRoutes(operators: operators)
         addPipelineRoutes(viewer: viewer)
         addBlacklistRoutes(viewer: viewer, admins: admins)
+        addNotificationRoutes(viewer: viewer, operators: operators)
+        addReconciliationRoutes(viewer: viewer, operators: operators)
         viewer.get("/v1/jobs/:id") { _, context in try await self.job(context.parameters.require("id")) }
         return router
     }

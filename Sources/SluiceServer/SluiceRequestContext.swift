@@ -4,15 +4,18 @@ import NIOCore
 
 /// The request context of every `sluice serve` route: Hummingbird's core storage plus who is
 /// asking (set by the auth middleware) and the request id that logs and problems carry.
-public struct SluiceRequestContext: RequestContext {
+public struct SluiceRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller the bearer token names; `nil` before auth ran or on an open route.
     public var caller: Caller?
     /// `X-Request-Id` of the request, or one this server made up.
     public var requestID: String
+    /// The peer of the connection: what the webhook's allow-list and rate limit go by.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
         self.caller = nil
         self.requestID = ""
     }

@@ -25,7 +25,7 @@ enum ExitCodes {
         case .invalidArgument, .invalidPipeline, .format: invalidInput
         case .sourceNotFound, .sourceChanged, .sourceRead, .s3: source
         case .database: database
-        case .runNotFound, .runNotResumable, .runLocked, .leaseLost, .notBillable: run
+        case .runNotFound, .runNotResumable, .runLocked, .leaseLost, .notBillable, .notFound, .notReplayable: run
         case .invariantBroken: invariantBroken
         default: failure
         }

@@ -8,6 +8,7 @@ import SluiceCore
 import SluiceJobs
 import SluicePipeline
 import SluicePostgres
+import SluiceReconciliation
 import SluiceS3
 import SluiceServer
 
@@ -52,6 +53,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw SluiceError(.invalidArgument, "\(name) must be a number of seconds, found '\(text)'")
         }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// A true/false setting from the environment (`true`, `1`, `yes`; `false`, `0`, `no`).
+    static func flag(_ environment: [String: String], _ name: String, default value: Bool) throws -> Bool {
+        let text = (environment[name] ?? String(value)).lowercased()
+        guard let flag = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][text] else {
+            throw SluiceError(.invalidArgument, "\(name) must be true or false, found '\(text)'")
+        }
+        return flag
     }
 
     /// Where `POST /v1/uploads` puts files: SLUICE_UPLOAD_BUCKET (default SLUICE_S3_BUCKET or
@@ -129,15 +139,38 @@ struct ServeCommand: AsyncParsableCommand {
                 queues: [JobQueue.defaultQueue, BillingHandOff.jobQueue] + catalog.pipelines.keys.sorted().map(RunJobPayload.queue(for:)),
                 retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil),
             listenOn: database, logger: logger)
-        // Health and metrics answer without a token unless SLUICE_OPEN_MONITORING=false.
-        let openText = (environment["SLUICE_OPEN_MONITORING"] ?? "true").lowercased()
-        guard let openMonitoring = ["true": true, "1": true, "yes": true, "false": false, "0": false, "no": false][openText] else {
-            throw SluiceError(.invalidArgument, "SLUICE_OPEN_MONITORING must be true or false, found '\(openText)'")
+        // Notifications: made durable in batches before they are answered, processed by workers
+        // of their own, so a long load never holds them back.
+        let policy = ChargebackPolicy(environment: environment)
+        // Journal batches written at once (SLUICE_NOTIFICATION_WRITERS, default 4): while some commit, the next fill.
+        let writersText = environment["SLUICE_NOTIFICATION_WRITERS"] ?? "4"
+        guard let writers = Int(writersText), (1...32).contains(writers) else {
+            throw SluiceError(.invalidArgument, "SLUICE_NOTIFICATION_WRITERS must be 1 to 32, found '\(writersText)'")
         }
+        let journal = NotificationJournal(source: PooledConnections(client: client), queue: queue, writers: writers, logger: logger)
+        let reconciliationSettings = try ReconciliationSettings.fromEnvironment(environment)
+        let reconciler = Reconciler(
+            source: PooledConnections(client: client), makeGateway: ReconcileCommand.gateway(logger: logger), policy: policy,
+            settings: reconciliationSettings, logger: logger)
+        let reconciliationWorkers = JobWorkerService(
+            queue: queue,
+            handlers: [
+                NotificationJobHandler(source: PooledConnections(client: client), policy: policy, logger: logger),
+                ReconcilePendingJobHandler(reconciler: reconciler, logger: logger),
+                ReconcileByDateJobHandler(reconciler: reconciler, logger: logger),
+                ChargebackSyncJobHandler(reconciler: reconciler, logger: logger),
+            ],
+            configuration: JobWorkerConfiguration(
+                concurrency: 2, leaseTTL: jobLease, wakeups: wakeups, rescueInterval: jobLease / 2, queues: [JobQueue.defaultQueue],
+                retention: retentionDays > 0 ? .seconds(retentionDays * 86_400) : nil),
+            listenOn: database, logger: logger)
+        // Health and metrics answer without a token unless SLUICE_OPEN_MONITORING=false.
+        let openMonitoring = try Self.flag(environment, "SLUICE_OPEN_MONITORING", default: true)
         let routes = ServerRoutes(
             database: client, readiness: readiness, catalog: catalog, queue: queue, eventsToken: environment["SLUICE_EVENTS_TOKEN"],
             tokenCacheTTL: try Self.seconds(environment, "SLUICE_TOKEN_CACHE_SECONDS", default: 2),
-            openMonitoring: openMonitoring, uploads: try Self.uploadSettings(s3: s3, environment: environment), logger: logger)
+            openMonitoring: openMonitoring, uploads: try Self.uploadSettings(s3: s3, environment: environment),
+            webhooks: try WebhookSettings.fromEnvironment(environment), journal: journal, reconciler: reconciler, logger: logger)
         let app = HTTPServer.service(routes: routes, host: host, port: port, logger: logger) { bound in
             // Tests and scripts read the port from this line when they asked for port 0.
             LogSettings(environment: environment, server: true, verbose: verbose).announce("sluice serve: listening on http://\(host):\(bound)")
@@ -152,7 +185,17 @@ struct ServeCommand: AsyncParsableCommand {
             environment: environment, node: LogSettings(environment: environment, server: true, verbose: verbose).node, logger: logger) {
             services.append(.init(service: tracing))
         }
-        if workerCount > 0 { services.append(.init(service: jobWorkers)) }
+        // Before HTTP, so it stops after it: requests in flight still get their durable answer.
+        services.append(.init(service: journal))
+        if workerCount > 0 {
+            services.append(.init(service: jobWorkers))
+            services.append(.init(service: reconciliationWorkers))
+            // Every node queues each period's reconciliation; the dedupe key keeps it to one job.
+            // SLUICE_RECONCILE_SCHEDULE=false leaves the queueing to other nodes (or to operators).
+            if try Self.flag(environment, "SLUICE_RECONCILE_SCHEDULE", default: true) {
+                services.append(.init(service: ReconciliationScheduler(queue: queue, settings: reconciliationSettings, logger: logger)))
+            }
+        }
         if watchInterval > .zero, let s3, !catalog.router.routes.isEmpty {
             let watcher = BucketWatchService(
                 scanner: BucketScanner(client: s3, router: catalog.router), database: client, queue: queue,

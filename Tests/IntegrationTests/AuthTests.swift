@@ -22,6 +22,8 @@ struct AuthTests: ServeTesting {
         case monitoring
         /// MinIO's own token (SLUICE_EVENTS_TOKEN), not an API token.
         case events
+        /// The gateway's notifications: the endpoint token in the path and the signature.
+        case webhook
         case viewer, `operator`, admin
 
         var rank: Int? {
@@ -29,7 +31,7 @@ struct AuthTests: ServeTesting {
             case .viewer: 0
             case .operator: 1
             case .admin: 2
-            case .monitoring, .events: nil
+            case .monitoring, .events, .webhook: nil
             }
         }
     }
@@ -41,6 +43,14 @@ struct AuthTests: ServeTesting {
         "GET /health/ready": .monitoring,
         "GET /metrics": .monitoring,
         "POST /v1/events/s3": .events,
+        "POST /webhooks/genesis/{token}": .webhook,
+        "GET /v1/notifications": .viewer,
+        "GET /v1/notifications/{id}": .viewer,
+        "POST /v1/notifications/{id}/replay": .operator,
+        "POST /v1/attempts/{id}/reconcile": .operator,
+        "GET /v1/attempts/{id}/events": .viewer,
+        "POST /v1/reconciliations": .operator,
+        "GET /v1/chargebacks": .viewer,
         "GET /v1/runs": .viewer,
         "POST /v1/runs": .operator,
         "GET /v1/runs/{id}": .viewer,
@@ -143,6 +153,10 @@ struct AuthTests: ServeTesting {
                 // An API token is not MinIO's token: still 401 (or 503 when events are not configured).
                 let answer = try await send(Self.request(operation, base: server.base), auth: .bearer(tokens[2].secret))
                 #expect(answer.status == 401 || answer.status == 503, "\(operation) with an admin token: \(answer.status)")
+            case .webhook:
+                // An API token opens nothing here: the endpoint token is unknown, whatever the role.
+                let answer = try await send(Self.request(operation, base: server.base), auth: .bearer(tokens[2].secret))
+                #expect(answer.status == 403 && answer.json["code"] as? String == "unknown_endpoint", "\(operation): \(answer.status) \(answer.json)")
             case .monitoring:
                 let answer = try await send(Self.request(operation, base: server.base), auth: .none)
                 #expect(answer.status != 401 && answer.status != 403, "\(operation) is open by default: \(answer.status)")

@@ -67,7 +67,8 @@ extension BillingStore {
     /// each to its debtor's profile, in one statement: an accepted charge starts the profile's
     /// cycle lock (the first time it is accepted); a refused one gives its amount back to the
     /// cap; a final answer frees the profile for its next attempt. A profile has at most one
-    /// open attempt, so no two answers of a batch touch the same profile.
+    /// open attempt, so no two answers of a batch touch the same profile. Each change goes into
+    /// the attempt's history (`sluice.attempt_events`) with the source `sale`.
     ///
     /// - Returns: the attempts that were open; the others were settled by another worker first.
     public func settle(_ answers: [Answer]) async throws -> Set<Int64> {
@@ -110,7 +111,11 @@ extension BillingStore {
                         updated_at = now()
                     FROM input i, old o
                     WHERE a.id = i.id AND o.id = a.id AND o.old_status IN ('planned', 'sending', 'pending')
-                    RETURNING a.id, a.iban_hash, a.amount_minor, a.model, a.transaction_id, o.old_status, i.accepted, i.final),
+                    RETURNING a.id, a.iban_hash, a.amount_minor, a.model, a.transaction_id, o.old_status, i.accepted, i.final, i.status, i.reason),
+                history AS (
+                    INSERT INTO sluice.attempt_events (attempt_id, from_status, to_status, applied, source, reason_code)
+                    SELECT s.id, s.old_status, s.status, true, 'sale', nullif(s.reason, '') FROM settled s WHERE s.old_status <> s.status
+                    RETURNING 1),
                 profile AS (
                     UPDATE sluice.debtor_profiles p SET
                         next_bill_at = CASE

@@ -31,6 +31,10 @@ public struct SluiceError: Error, Sendable, CustomStringConvertible, CustomDebug
         public static let gateway = Code(raw: "gateway")
         /// The run cannot be billed in the state it is in (not completed).
         public static let notBillable = Code(raw: "not_billable")
+        /// A notification, attempt or other record named by id does not exist.
+        public static let notFound = Code(raw: "not_found")
+        /// The record cannot be processed again (a notification whose signature failed).
+        public static let notReplayable = Code(raw: "not_replayable")
     }
 
     public var code: Code

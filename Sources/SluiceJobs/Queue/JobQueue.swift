@@ -93,6 +93,20 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Wakes listening workers for `kind` after jobs were added by a statement of another
+    /// module's (the notification journal writes its jobs with its own rows); throttled like
+    /// `enqueue`'s own, best effort.
+    public func wake(_ kind: String) async {
+        guard configuration.notifyOnEnqueue, throttle.admit(kind) else { return }
+        do {
+            try await source.withConnection(logger: logger) { connection in
+                try await connection.query("SELECT pg_notify(\(configuration.channel), \(kind))", logger: logger)
+            }
+        } catch {
+            logger.debug("cannot notify workers; they will poll", metadata: ["kind": "\(kind)", "error": "\(error)"])
+        }
+    }
+
     /// Wakes listening workers for `kind`; best effort, polling covers a miss.
     func notify(_ kind: String, on connection: PostgresConnection) async {
         guard configuration.notifyOnEnqueue, throttle.admit(kind) else { return }

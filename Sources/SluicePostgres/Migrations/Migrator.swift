@@ -380,6 +380,76 @@ public struct Migrator: Sendable {
                 updated_at timestamptz NOT NULL DEFAULT now()
             )
             """),
+        Migration(version: 14, name: "gateway notifications, attempt history, chargebacks and reconciliation", sql: """
+            -- Every notification the gateway posted, as it came, written before it is answered.
+            -- A notification is the same one when unique_id, transaction_type, status and event
+            -- are (a later status of one transaction is new information). Notifications whose
+            -- signature failed are kept for audit, outside that key, and never processed.
+            CREATE TABLE IF NOT EXISTS sluice.notifications (
+                id bigserial PRIMARY KEY,
+                terminal text NOT NULL,
+                unique_id text NOT NULL,
+                transaction_id text NOT NULL DEFAULT '',
+                transaction_type text NOT NULL DEFAULT '',
+                status text NOT NULL DEFAULT '',
+                event text NOT NULL DEFAULT '',
+                signature_ok boolean NOT NULL,
+                body text NOT NULL,
+                source_address text NOT NULL DEFAULT '',
+                received_at timestamptz NOT NULL DEFAULT now(),
+                duplicates integer NOT NULL DEFAULT 0,
+                last_received_at timestamptz NOT NULL DEFAULT now(),
+                processed_at timestamptz,
+                outcome text,
+                outcome_detail text NOT NULL DEFAULT '',
+                attempt_id bigint,
+                replays integer NOT NULL DEFAULT 0
+            );
+            CREATE UNIQUE INDEX IF NOT EXISTS notifications_once
+                ON sluice.notifications (unique_id, transaction_type, status, event) WHERE signature_ok;
+            CREATE INDEX IF NOT EXISTS notifications_unprocessed ON sluice.notifications (id)
+                WHERE processed_at IS NULL AND signature_ok;
+            CREATE INDEX IF NOT EXISTS notifications_by_outcome ON sluice.notifications (outcome, id);
+            CREATE INDEX IF NOT EXISTS notifications_signature_failed ON sluice.notifications (id) WHERE NOT signature_ok;
+
+            -- Every status the gateway told about an attempt, applied or not, and by which way:
+            -- the sale's answer, a notification, a reconcile, a by-date refresh, a chargeback sync.
+            CREATE TABLE IF NOT EXISTS sluice.attempt_events (
+                id bigserial PRIMARY KEY,
+                attempt_id bigint NOT NULL,
+                from_status text NOT NULL,
+                to_status text NOT NULL,
+                applied boolean NOT NULL,
+                source text NOT NULL,
+                notification_id bigint,
+                reason_code text,
+                detail text NOT NULL DEFAULT '',
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX IF NOT EXISTS attempt_events_by_attempt ON sluice.attempt_events (attempt_id, id);
+
+            -- One row per charged-back transaction, whichever way the chargeback was learnt.
+            CREATE TABLE IF NOT EXISTS sluice.chargebacks (
+                id bigserial PRIMARY KEY,
+                unique_id text NOT NULL UNIQUE,
+                attempt_id bigint,
+                reason_code text NOT NULL DEFAULT '',
+                reason_description text NOT NULL DEFAULT '',
+                amount_minor bigint,
+                currency text,
+                source text NOT NULL,
+                blacklisted boolean NOT NULL DEFAULT false,
+                reversed_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX IF NOT EXISTS chargebacks_by_code ON sluice.chargebacks (reason_code);
+
+            -- Finding an attempt by the gateway's id, and the pending ones reconciliation polls.
+            CREATE INDEX IF NOT EXISTS billing_attempts_by_unique_id ON sluice.billing_attempts (unique_id)
+                WHERE unique_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS billing_attempts_pending ON sluice.billing_attempts (last_reconciled_at NULLS FIRST, sent_at, id)
+                WHERE status = 'pending'
+            """),
     ]
 
     public init() {}

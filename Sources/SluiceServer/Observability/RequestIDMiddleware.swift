@@ -6,7 +6,7 @@ import Logging
 /// Gives every request an id: the caller's `X-Request-Id` (only letters, digits and `-_.:`
 /// kept, at most 128 characters) or a new one. The id goes into `context.requestID`, into the
 /// request logger's metadata as `request`, and back in the response's `X-Request-Id`; one
-/// line is logged per request when it is answered (health and metrics at debug, so probes do
+/// line is logged per request when it is answered (health, metrics and echoed notifications at debug, so probes do
 /// not fill the log).
 public struct RequestIDMiddleware: RouterMiddleware {
     public typealias Context = SluiceRequestContext
@@ -28,6 +28,8 @@ public struct RequestIDMiddleware: RouterMiddleware {
         do {
             var response = try await next(request, context)
             response.headers[Self.header] = id
+            // Thousands of echoed notifications a second are in sluice.notifications already.
+            let level = response.status == .ok && request.uri.path.hasPrefix("/webhooks/") ? .debug : level
             context.logger.log(level: level, "request", metadata: [
                 "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? request.uri.path),
                 "status": .stringConvertible(response.status.code), "ms": .stringConvertible(Self.milliseconds(since: start)),

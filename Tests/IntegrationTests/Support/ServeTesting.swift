@@ -73,12 +73,14 @@ enum Credentials: Sendable {
 }
 
 extension ServeTesting {
-    func startServer(pipelines: String? = nil, environment variables: [String: String] = [:]) async throws -> Server {
+    func startServer(pipelines: String? = nil, environment variables: [String: String] = [:], port: Int = 0, arguments: [String] = []) async throws -> Server {
         var cli = self.cli
+        // Scheduled reconciliation would reach into other tests' attempts; a test that wants it says so.
+        cli.environment["SLUICE_RECONCILE_SCHEDULE"] = "false"
         cli.environment.merge(variables) { _, new in new }
         // Every API route needs a token: one admin token per server, made as an operator would.
         let token = try await createToken(role: "admin", name: IntegrationEnvironment.uniqueName("serve-test"), cli: cli)
-        let running = try cli.start(["serve", "--port", "0"] + (pipelines.map { ["--pipelines", $0] } ?? []))
+        let running = try cli.start(["serve", "--port", String(port)] + (pipelines.map { ["--pipelines", $0] } ?? []) + arguments)
         ServerReaper.register(running.process.processIdentifier)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
