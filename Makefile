@@ -9,7 +9,7 @@ SLUICE := .build/debug/sluice
 # Runs a command with the local stack's environment.
 WITH_ENV := set -a && . $(ENV) && set +a &&
 
-.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api bench-vop bench-billing bench-notifications clean
+.PHONY: help stack stack-down build demo test unit-test integration-test samples-large bench bench-stages bench-screening bench-report bench-xlsx bench-api bench-vop bench-billing bench-notifications bench-types clean
 
 help:
 	@echo "make demo    - start the local stack, load Samples/debtors-10k.csv from S3, print the summary"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench-vop - the VOP stage against the simulator at 2 ms a call: cold cache, warm cache, and without VOP"
 	@echo "make bench-billing - 100k attempts against the gateway simulator at 5 ms, then the rate limit at 500/s"
 	@echo "make bench-notifications - signed notifications with wrk against one node for 60 s: ack latency, stored == sent"
+	@echo "make bench-types - the shipped pipeline with typed columns against the same with every column text, and psql \\copy"
 	@echo "make stack / make stack-down - start or stop PostgreSQL and SeaweedFS"
 
 stack:
@@ -80,6 +81,10 @@ bench-notifications: stack
 
 bench-xlsx: stack
 	@scripts/bench_xlsx.sh
+
+# Typed columns (issue 15): 1M rows, shipped pipeline typed vs every column text vs psql \copy.
+bench-types: stack
+	@scripts/bench_types.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -18,7 +18,7 @@ public struct RunResource: Sendable, Hashable, Encodable, ResponseEncodable {
         case rowsRead = "rows_read", rowsAccepted = "rows_accepted", rowsRejected = "rows_rejected", rowsSkipped = "rows_skipped"
         case rowsFlagged = "rows_flagged", bytesRead = "bytes_read", objectSize = "object_size", batches
         case rejectionsByReason = "rejections_by_reason", rejectionsByStage = "rejections_by_stage", flagsByReason = "flags_by_reason"
-        case attempts, node, leaseOwner = "lease_owner"
+        case attempts, node, mode, leaseOwner = "lease_owner"
         case startedAt = "started_at", updatedAt = "updated_at", finishedAt = "finished_at", durationSeconds = "duration_seconds"
         case rowsPerSecond = "rows_per_second", etaSeconds = "eta_seconds"
     }
@@ -62,6 +62,7 @@ public struct RunResource: Sendable, Hashable, Encodable, ResponseEncodable {
         try container.encode(counters.flaggedByReason, forKey: .flagsByReason)
         try container.encode(run.attempts, forKey: .attempts)
         try container.encodeIfPresent(run.node, forKey: .node)
+        try container.encode(run.mode, forKey: .mode)
         try container.encodeIfPresent(leaseOwner, forKey: .leaseOwner)
         try container.encode(run.startedAt, forKey: .startedAt)
         try container.encode(run.updatedAt, forKey: .updatedAt)

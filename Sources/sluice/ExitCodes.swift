@@ -18,6 +18,8 @@ enum ExitCodes {
     static let interrupted: Int32 = 10
     /// `run`: cancelled by an operator; what was committed stays.
     static let cancelled: Int32 = 11
+    /// `test`: a pipeline test case did not get what its fixture expects.
+    static let testFailed: Int32 = 12
 
     static func code(for error: SluiceError) -> Int32 {
         switch error.code {

@@ -74,14 +74,23 @@ struct ReportRejectionsCommand: AsyncParsableCommand {
         let temporary = output == nil
         let path = output ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("sluice-report-\(UUID().uuidString).\(format.fileExtension)").path
+        let (rows, notes) = try await Self.writeRows(of: context, to: path, format: format, flagged: flagged, masksIBANs: !unmasked)
+        return (path, rows, temporary, notes)
+    }
+
+    /// Writes the run's rejected (or flagged) rows with the summary sheet to `path`; also what
+    /// a dry run leaves behind (`sluice run --dry-run`).
+    static func writeRows(
+        of context: ReportContext, to path: String, format: ReportFormat, flagged: Bool, masksIBANs: Bool
+    ) async throws -> (rows: Int, notes: [String]) {
         let layout = try await context.source.layout()
         let writer: any RejectionReportWriter = switch format {
         case .csv: try CSVRejectionReportWriter(path: path, layout: layout)
         case .xlsx: try XLSXRejectionReportWriter(path: path, layout: layout)
         }
-        try await context.source.writeRows(flagged ? .flagged : .rejected, masksIBANs: !unmasked, to: writer)
+        try await context.source.writeRows(flagged ? .flagged : .rejected, masksIBANs: masksIBANs, to: writer)
         try writer.finish(summary: try await context.summary())
-        return (path, writer.rowsWritten, temporary, writer.notes)
+        return (writer.rowsWritten, writer.notes)
     }
 
     /// Where `--upload` puts the report; fails before any work for a local-file run.

@@ -6,6 +6,7 @@ import ServiceLifecycle
 import SluiceCore
 import SluicePipeline
 import SluicePostgres
+import SluiceReports
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,6 +40,18 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for a run that another process still holds (e.g. until a dead process's lease expires). Default: SLUICE_LOCK_WAIT or 30.")
     var lockWait: Double?
 
+    @Flag(name: .long, help: """
+        Run every stage (payee verification included) and write nothing to the target table, the billing tables or the \
+        blacklist; the run is recorded as a dry run, writes its rejection report to a file, and never blocks a real run.
+        """)
+    var dryRun = false
+
+    @Option(name: .long, help: "With --dry-run, payee verification: 'provider' (default) calls the provider, 'cache-only' asks only the answers already paid for.")
+    var vop: DryRunVOP = .provider
+
+    @Option(name: .long, help: "With --dry-run: the rejection report to write (.csv or .xlsx). Default: ./<pipeline>-dry-run-<run id>.rejections.csv")
+    var report: String?
+
     @Flag(name: .long, help: "Print the summary as JSON on stdout.")
     var json = false
 
@@ -48,10 +61,27 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Log debug messages to stderr.")
     var verbose = false
 
+    enum DryRunVOP: String, ExpressibleByArgument, CaseIterable {
+        case provider
+        case cacheOnly = "cache-only"
+    }
+
+    func validate() throws {
+        if !dryRun {
+            if vop != .provider { throw ValidationError("--vop is for --dry-run") }
+            if report != nil { throw ValidationError("--report is for --dry-run; `sluice report rejections` writes a run's report") }
+        } else if resume != nil {
+            throw ValidationError("a dry run starts afresh: --resume and --dry-run do not go together")
+        }
+    }
+
     func run() async throws {
         MemoryTuning.apply()
         let logger = Environment.logger(verbose: verbose)
-        let summary = try await reportingErrors { try await load(logger: logger) }
+        var summary = try await reportingErrors { try await load(logger: logger) }
+        if dryRun {
+            summary.dryRunReport = try await reportingErrors { try await writeDryRunReport(of: summary.run, logger: logger) }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -68,7 +98,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func load(logger: Logger) async throws -> RunSummary {
-        var spec = try PipelineSpec.load(path: pipeline)
+        var spec = try PipelineSpec.load(path: pipeline) { Terminal.printError($0.lintLine) }
         if let sheet { spec.source.sheet = sheet }
         guard let input = input ?? spec.source.input else {
             throw SluiceError(.invalidArgument, "no --input given and the pipeline has no source.input")
@@ -92,6 +122,10 @@ struct RunCommand: AsyncParsableCommand {
             logger: logger
         )
         var options = RunOptions(resumeRunID: resumeID, force: force, batchSize: batchSize)
+        if dryRun {
+            options.mode = .dryRun
+            options.vopCacheOnly = vop == .cacheOnly
+        }
         options.lockWait = try Self.lockWait(flag: lockWait)
         options.leaseTTL = try Self.leaseTTL()
         let signals = StopSignals(control: options.control)
@@ -142,5 +176,18 @@ extension RunCommand {
             throw SluiceError(.invalidArgument, "SLUICE_LEASE_TTL must be a number of seconds from 1 to 3600, found '\(text)'")
         }
         return .milliseconds(Int64(value * 1000))
+    }
+}
+
+extension RunCommand {
+    /// Writes a dry run's rejections where `--report` says (by default next to where sluice
+    /// runs) and returns the path: a dry run's report is what the data team reads next.
+    func writeDryRunReport(of run: RunRecord, logger: Logger) async throws -> String {
+        let path = report ?? "\(run.pipeline)-dry-run-\(run.idText.prefix(8)).rejections.csv"
+        let format = ReportFormat.resolved(nil, output: path)
+        _ = try await ReportContext.with(runID: run.idText, logger: logger) { context in
+            try await ReportRejectionsCommand.writeRows(of: context, to: path, format: format, flagged: false, masksIBANs: true)
+        }
+        return path
     }
 }

@@ -21,7 +21,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             for run in runs {
                 let counters = run.counters
-                print("\(run.idText)  \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.pipeline)  \(run.objectURI)  "
+                print("\(run.idText)  \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.pipeline)\(run.mode == .load ? "" : " [\(run.mode == .dryRun ? "dry run" : "test")]")  \(run.objectURI)  "
                     + "read \(counters.rowsRead) accepted \(counters.rowsAccepted) rejected \(counters.rowsRejected)"
                     + (run.error.map { "  error: \($0)" } ?? ""))
             }

@@ -56,7 +56,7 @@ let benchmarks: @Sendable () -> Void = {
             let encoder = CopyEncoder(runID: UUID(uuidString: "00000000-0000-4000-8000-000000000000")!, columns: debtorColumns.map(\.name))
             while var batch = try await decoder.nextBatch() {
                 mapper.map(&batch)
-                let copy = encoder.encodeAccepted(batch)
+                let copy = try encoder.encodeAccepted(batch)
                 rows += batch.rowCount
                 blackHole(copy.readableBytes)
             }

@@ -3,7 +3,7 @@ import SluiceBenchmarkInputs
 import SluiceCore
 import SluiceValidation
 
-// The `map` and `validate` stages over decoded batches, on one core.
+// The `map`, `validate` and `cast` stages over decoded batches, on one core.
 //
 // Input: the 400,000 rows of the CSVDecode suite, decoded once in setup (16,384 rows per
 // batch). Columns: those of pipelines/debtors.yaml; validation rules: the defaults, as that
@@ -47,9 +47,32 @@ let benchmarks: @Sendable () -> Void = {
         let batches = try await DebtorBatches.load()
         return MappedInput(batches: batches, mapped: batches.mapped())
     }
+
+    // The types of pipelines/debtors.yaml (email, iban, bic, amount numeric(12,2),
+    // mandate_date date) over validated batches, as a run meets them.
+    Benchmark("TypeCastStage.cast") { benchmark, input in
+        var batches = input.mapped.detached()
+        benchmark.startMeasurement()
+        let timer = StageTimer()
+        do {
+            for index in batches.indices {
+                try input.batches.typeCast.cast(&batches[index])
+            }
+        } catch {
+            benchmark.error("cast failed: \(error)")
+            return
+        }
+        timer.record(benchmark, rows: batches.rowCount)
+        benchmark.stopMeasurement()
+        blackHole(batches)
+    } setup: { () async throws -> MappedInput in
+        let batches = try await DebtorBatches.load()
+        return MappedInput(batches: batches, mapped: try batches.validated())
+    }
 }
 
 struct MappedInput: Sendable {
     let batches: DebtorBatches
+    /// The stage's input: mapped batches (for `validate`), or validated ones (for `cast`).
     let mapped: [RecordBatch]
 }

@@ -2,7 +2,7 @@ import SluiceCore
 import SluiceFormats
 import SluiceValidation
 
-/// The canonical columns of pipelines/debtors.yaml, with their aliases and `required` flags.
+/// The canonical columns of pipelines/debtors.yaml, with their aliases, `required` flags and types.
 /// Written out rather than read from the YAML, so the suites need neither the pipeline module
 /// nor Yams; keep them in step with the file.
 public let debtorColumns: [ColumnSpec] = [
@@ -10,13 +10,13 @@ public let debtorColumns: [ColumnSpec] = [
     ColumnSpec(name: "name", aliases: ["full_name", "fullname", "customer_name", "debtor_name", "client_name", "account_holder"]),
     ColumnSpec(name: "first_name", aliases: ["firstname"]),
     ColumnSpec(name: "last_name", aliases: ["lastname", "surname"]),
-    ColumnSpec(name: "email", aliases: ["e_mail", "mail"]),
-    ColumnSpec(name: "iban", aliases: ["iban_number", "bank_account", "account_number"], required: true),
-    ColumnSpec(name: "bic", aliases: ["swift", "swift_code"]),
-    ColumnSpec(name: "amount", aliases: ["sum", "total", "price"], required: true),
+    ColumnSpec(name: "email", aliases: ["e_mail", "mail"], type: .email),
+    ColumnSpec(name: "iban", aliases: ["iban_number", "bank_account", "account_number"], required: true, type: .iban),
+    ColumnSpec(name: "bic", aliases: ["swift", "swift_code"], type: .bic),
+    ColumnSpec(name: "amount", aliases: ["sum", "total", "price"], required: true, type: .numeric(precision: 12, scale: 2)),
     ColumnSpec(name: "currency"),
     ColumnSpec(name: "mandate_id"),
-    ColumnSpec(name: "mandate_date"),
+    ColumnSpec(name: "mandate_date", type: .date),
     ColumnSpec(name: "address"),
     ColumnSpec(name: "city"),
     ColumnSpec(name: "postcode", aliases: ["postal_code", "zip", "zip_code"]),
@@ -68,11 +68,25 @@ public struct DebtorBatches: Sendable {
         }
     }
 
-    /// The batches after `map` and `validate`, the input of screening and dedup.
+    /// The batches after `map` and `validate`, the input of the cast stage.
     public func validated() throws -> [RecordBatch] {
         try mapped().map { batch in
             var batch = batch
             try validation.validate(&batch)
+            return batch
+        }
+    }
+
+    /// The cast stage of the shipped pipeline's column types.
+    public var typeCast: TypeCastStage { TypeCastStage(columns: debtorColumns, rules: validation.rules) }
+
+    /// The batches after `map`, `validate` and `cast`, the input of screening, dedup and the
+    /// COPY encoder of typed columns.
+    public func cast() throws -> [RecordBatch] {
+        let cast = typeCast
+        return try validated().map { batch in
+            var batch = batch
+            try cast.cast(&batch)
             return batch
         }
     }

@@ -107,10 +107,14 @@ extension BillingStore {
         let handOff = BillingHandOff(pipeline: pipeline, targetTable: targetTable, settingsJSON: json, requestedBy: requestedBy)
         return try await withConnection("hand a run to billing") { connection in
             try await connection.withTransaction(logger: logger) { connection in
-                let rows = try await connection.query("SELECT status FROM sluice.runs WHERE id = \(runID) FOR SHARE", logger: logger)
+                let rows = try await connection.query("SELECT status, mode FROM sluice.runs WHERE id = \(runID) FOR SHARE", logger: logger)
                 var status: String?
-                for try await value in rows.decode(String.self) { status = value }
+                var mode = "load"
+                for try await (value, runMode) in rows.decode((String, String).self) { (status, mode) = (value, runMode) }
                 guard let status else { throw SluiceError(.runNotFound, "no run \(runID)", stage: .billing) }
+                guard mode == RunMode.load.rawValue else {
+                    throw SluiceError(.notBillable, "run \(runID) is a \(mode == "dry_run" ? "dry run" : "test run"), which loaded nothing to bill", stage: .billing)
+                }
                 guard status == "completed" else {
                     throw SluiceError(.notBillable, "run \(runID) is \(status); only a completed run is billed", stage: .billing)
                 }

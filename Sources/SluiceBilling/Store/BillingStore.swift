@@ -105,9 +105,10 @@ public struct BillingStore: Sendable {
     }
 
     /// The select list of a candidate row: source line, the roles of `BillingColumns.all` in
-    /// order (text, NULL for a column the table lacks), and whether the row is flagged.
+    /// order (as text whatever the column's declared type, e.g. `1234.50` for a
+    /// `numeric(12,2)` amount; NULL for a column the table lacks), and whether the row is flagged.
     static func candidateSelect(_ columns: BillingColumns, existing: Set<String>) -> String {
-        let values = columns.all.map { existing.contains($0.column) ? "t.\(TableName.quote($0.column))" : "NULL::text" }
+        let values = columns.all.map { existing.contains($0.column) ? "t.\(TableName.quote($0.column))::text" : "NULL::text" }
         return (["t.source_line"] + values + [
             "EXISTS (SELECT 1 FROM sluice.rejections r WHERE r.run_id = t.run_id AND r.line = t.source_line AND r.outcome = 'flagged')",
         ]).joined(separator: ", ")

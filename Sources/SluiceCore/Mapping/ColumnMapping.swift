@@ -6,11 +6,27 @@ public struct ColumnSpec: Sendable, Hashable, Codable {
     public var aliases: [String]
     /// A row without a value for a required column is rejected.
     public var required: Bool
+    /// The declared type (`type:`); `text` when the file declares none.
+    public var type: ColumnType
 
-    public init(name: String, aliases: [String] = [], required: Bool = false) {
+    public init(name: String, aliases: [String] = [], required: Bool = false, type: ColumnType = .text) {
         self.name = name
         self.aliases = aliases
         self.required = required
+        self.type = type
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, aliases, required, type
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        aliases = try container.decodeIfPresent([String].self, forKey: .aliases) ?? []
+        required = try container.decodeIfPresent(Bool.self, forKey: .required) ?? false
+        // Specs written before columns had types.
+        type = try container.decodeIfPresent(ColumnType.self, forKey: .type) ?? .text
     }
 }
 

@@ -28,12 +28,20 @@ public struct RunRecord: Sendable, Hashable {
     public var contentSHA256: String?
     /// `host/pid` of the process that last ran it.
     public var node: String?
+    /// A load, a dry run or a pipeline test.
+    public var mode: RunMode = .load
+    /// What the pipeline file said about cutting and mapping batches when the run began (JSON),
+    /// held against the file on resume; `nil` for runs from before it was kept.
+    public var plan: String?
 
     public init(
         id: UUID, pipeline: String, objectURI: String, etag: String, objectSize: Int64, targetTable: String, batchRows: Int,
         status: RunStatus, counters: RunCounters = RunCounters(), attempts: Int = 0, error: String? = nil,
-        startedAt: Date, updatedAt: Date, finishedAt: Date? = nil, contentSHA256: String? = nil, node: String? = nil
+        startedAt: Date, updatedAt: Date, finishedAt: Date? = nil, contentSHA256: String? = nil, node: String? = nil,
+        mode: RunMode = .load, plan: String? = nil
     ) {
+        self.mode = mode
+        self.plan = plan
         self.id = id
         self.pipeline = pipeline
         self.objectURI = objectURI

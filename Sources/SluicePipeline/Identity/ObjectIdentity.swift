@@ -20,6 +20,18 @@ struct ObjectIdentity: Sendable {
     var isLocalFile: Bool { source is LocalFileSource }
 
     func findOrCreateRun(_ spec: PipelineSpec, options: RunOptions, node: String) async throws -> (RunRecord, Bool) {
+        let batchRows = options.batchSize ?? spec.batchSize
+        let plan = RunPlan(spec: spec, batchRows: batchRows).json
+        guard options.mode == .load else {
+            // A dry run or a test is a run of its own: it never resumes, completes or blocks a load.
+            guard options.resumeRunID == nil else {
+                throw SluiceError(.invalidArgument, "a \(options.mode == .dryRun ? "dry run" : "test run") cannot resume a run")
+            }
+            let run = try await store.createRun(
+                pipeline: spec.name, object: object, targetTable: spec.target.description, batchRows: batchRows, node: node,
+                id: options.newRunID, mode: options.mode, plan: plan)
+            return (run, false)
+        }
         if let id = options.resumeRunID {
             return (try await resumable(id: id, spec: spec), true)
         }
@@ -54,10 +66,9 @@ struct ObjectIdentity: Sendable {
                     """)
             }
         }
-        let batchRows = options.batchSize ?? spec.batchSize
         let run = try await store.createRun(
             pipeline: spec.name, object: object, targetTable: spec.target.description, batchRows: batchRows, node: node,
-            contentSHA256: digest, id: options.newRunID)
+            contentSHA256: digest, id: options.newRunID, plan: plan)
         return (run, false)
     }
 
@@ -68,6 +79,9 @@ struct ObjectIdentity: Sendable {
         }
         guard run.status != .completed else {
             throw SluiceError(.runNotResumable, "run \(run.idText) is already completed")
+        }
+        guard run.mode == .load else {
+            throw SluiceError(.runNotResumable, "run \(run.idText) is a \(run.mode == .dryRun ? "dry run" : "test run"); only loads resume")
         }
         guard run.pipeline == spec.name, run.objectURI == object.uri else {
             throw SluiceError(.runNotResumable, "run \(run.idText) is pipeline \(run.pipeline) on \(run.objectURI), not this input")

@@ -6,9 +6,10 @@ import SluiceStages
 import SluiceValidation
 import SluiceVOP
 
-/// Turns a pipeline spec into the stages of one run: map → validate → screen → dedup → vop,
-/// then any additional stages. What the stages need from the database comes through
-/// `StageRepositories`, so the builder holds no SQL and is tested with repositories in memory.
+/// Turns a pipeline spec into the stages of one run: map → validate → cast (typed columns) →
+/// screen → dedup → vop, then any additional stages. What the stages need from the database
+/// comes through `StageRepositories`, so the builder holds no SQL and is tested with
+/// repositories in memory.
 struct PipelineBuilder: Sendable {
     let spec: PipelineSpec
     let repositories: any StageRepositories
@@ -28,6 +29,8 @@ struct PipelineBuilder: Sendable {
             ColumnMapper(mapping: mapping),
             ValidationStage(columns: columnNames, rules: spec.validation),
         ]
+        let cast = TypeCastStage(columns: spec.columns, rules: spec.validation)
+        if cast.hasTypedColumns { stages.append(cast) }
         if spec.screening.enabled {
             let index = try await repositories.blacklistIndex()
             logger.info("blacklist loaded", metadata: ["entries": "\(index.count)"])

@@ -36,6 +36,16 @@ public struct PipelineRunner: Sendable {
     public func run(_ spec: PipelineSpec, input: String, options: RunOptions = RunOptions()) async throws -> RunSummary {
         let started = ContinuousClock.now
         var options = options
+        var spec = spec
+        if options.vopCacheOnly, var vop = spec.vop {
+            // Nothing is called, so nothing comes back: a row the cache cannot answer is
+            // unavailable, and waiting for the provider (`pause`) would wait for ever.
+            if vop.stage.policy.unavailable == .pause { vop.stage.policy.unavailable = .flag }
+            spec.vop = vop
+            // The provider the cache answers were paid to, as configured (EPC when none is).
+            let provider = options.payeeVerifier?.provider ?? ((try? VOPProviderConfiguration.fromEnvironment())??.provider ?? .epc)
+            options.payeeVerifier = (CacheOnlyVerifier(provider: provider), provider)
+        }
         if spec.vop != nil, options.payeeVerifier == nil {
             // Before anything is read or written: a pipeline that verifies payees never runs without its provider.
             guard let provider = try VOPProviderConfiguration.fromEnvironment() else { throw VOPSpec.noProvider(pipeline: spec.name) }
@@ -69,12 +79,27 @@ public struct PipelineRunner: Sendable {
     ) async throws -> RunSummary {
         let migrator = Migrator()
         try await migrator.migrate(on: connection, logger: logger)
-        try await migrator.ensureTargetTable(spec.target, columns: spec.columns.map(\.name), on: connection, logger: logger)
         let lossGuard = ConnectionLossGuard(connection: connection)
         let store = RunStore(connection: connection, logger: logger, lossGuard: lossGuard)
 
+        // A file changed under an unfinished run is the reason to give, before the table is
+        // looked at (a changed type would otherwise be refused as a table that does not fit).
+        if options.mode == .load {
+            let unfinished = if let id = options.resumeRunID {
+                try await store.run(id: id)
+            } else {
+                try await store.openRun(pipeline: spec.name, object: object)
+            }
+            if let unfinished { try Self.checkPlan(of: unfinished, against: spec) }
+        }
+        // A dry run writes nothing to the target table, so it does not create it either.
+        if options.mode != .dryRun {
+            try await migrator.ensureTargetTable(spec.target, columns: spec.columns, on: connection, logger: logger)
+        }
         let identity = ObjectIdentity(source: source, object: object, store: store, logger: logger)
         let (found, foundUnfinished) = try await identity.findOrCreateRun(spec, options: options, node: NodeName.current)
+        // Again for a run found by its content (a local file that was touched).
+        if foundUnfinished || found.counters.batches > 0 { try Self.checkPlan(of: found, against: spec) }
         var logger = logger
         logger[metadataKey: "run"] = "\(found.idText)"
         let lease = try await LeaseWait(store: store, wait: options.lockWait, ttl: options.leaseTTL, logger: logger).acquire(found)
@@ -121,7 +146,7 @@ public struct PipelineRunner: Sendable {
             switch machine.flowFinished(readToEnd: result.readToEnd, budgetBreach: result.budgetBreach) {
             case .failBudget(let reason):
                 logger.warning("error budget exceeded; removing the run's rows", metadata: ["reason": "\(reason)"])
-                try await store.failBudget(lease, reason: reason, table: spec.target, timings: timings)
+                try await store.failBudget(lease, reason: reason, table: options.mode == .dryRun ? nil : spec.target, timings: timings)
             case .markInterrupted:
                 logger.warning("run interrupted; it resumes from its last committed batch")
                 try await store.finish(lease, status: .interrupted, error: "interrupted by a signal; what was committed stays, and the run resumes from there", timings: timings)
@@ -136,7 +161,7 @@ public struct PipelineRunner: Sendable {
                     try await store.finish(lease, status: .failed, error: reason, timings: timings)
                     throw SluiceError(.invariantBroken, reason)
                 default:
-                    try await store.finish(lease, status: .completed, error: nil, timings: timings, handOff: try Self.billingHandOff(spec))
+                    try await store.finish(lease, status: .completed, error: nil, timings: timings, handOff: try Self.billingHandOff(spec, mode: options.mode))
                 }
             default:
                 break
@@ -165,10 +190,23 @@ public struct PipelineRunner: Sendable {
         )
     }
 
+    /// Refuses to resume `run` when the pipeline file changed how batches are cut or mapped
+    /// since the run began (its `RunPlan`): the committed batches and the rest would not fit.
+    static func checkPlan(of run: RunRecord, against spec: PipelineSpec) throws {
+        guard let stored = run.plan.flatMap(RunPlan.init(json:)) else { return }
+        let changes = RunPlan(spec: spec, batchRows: run.batchRows).changes(since: stored)
+        guard !changes.isEmpty else { return }
+        throw SluiceError(.runNotResumable, """
+            the pipeline file changed since run \(run.idText) began, so its remaining batches would be read or mapped \
+            differently from the \(run.counters.batches) it committed: \(changes.joined(separator: "; ")). Put the file back as it was \
+            to resume, or cancel the run (sluice cancel \(run.idText)) and load the object again with --force
+            """)
+    }
+
     /// The hand-off to billing a completed run of `spec` writes with its completion: when the
-    /// pipeline bills, and bills on completion.
-    static func billingHandOff(_ spec: PipelineSpec) throws -> BillingHandOff? {
-        guard let billing = spec.billing, billing.startOnCompletion else { return nil }
+    /// pipeline bills, and bills on completion. Dry runs and tests never bill.
+    static func billingHandOff(_ spec: PipelineSpec, mode: RunMode = .load) throws -> BillingHandOff? {
+        guard mode == .load, let billing = spec.billing, billing.startOnCompletion else { return nil }
         let json = String(decoding: try JSONEncoder().encode(billing), as: UTF8.self)
         return BillingHandOff(pipeline: spec.name, targetTable: spec.target.description, settingsJSON: json)
     }
@@ -243,12 +281,15 @@ public struct PipelineRunner: Sendable {
         if let offset = resume.offset, let line = resume.line {
             try await decoder.seek(toOffset: offset, line: line, sequence: resume.nextSequence)
         }
-        let repositories = PostgresStageRepositories(connection: connection, screening: screening, logger: logger)
+        var repositories: any StageRepositories = PostgresStageRepositories(connection: connection, screening: screening, logger: logger)
+        if let blacklist = options.fixtureBlacklist { repositories = FixtureRepositories(base: repositories, blacklist: blacklist) }
         var vopServices: VOPServices?
         if let vopSpec = spec.vop, let (verifier, provider) = options.payeeVerifier, let vopConnection {
+            // A pipeline test asks its simulator every time: the shared cache and budget are for real answers.
+            let shared = options.mode != .test
             vopServices = VOPServices(
-                verifier: verifier, provider: provider, answers: VOPResultCache(connection: vopConnection, logger: logger),
-                budget: vopSpec.dailyBudget.map { VOPDailyBudget(connection: vopConnection, callsPerDay: $0, logger: logger) })
+                verifier: verifier, provider: provider, answers: shared ? VOPResultCache(connection: vopConnection, logger: logger) : nil,
+                budget: shared ? vopSpec.dailyBudget.map { VOPDailyBudget(connection: vopConnection, callsPerDay: $0, logger: logger) } : nil)
         }
         let stages = try await PipelineBuilder(spec: spec, repositories: repositories, vop: vopServices, logger: logger)
             .stages(
@@ -265,11 +306,16 @@ public struct PipelineRunner: Sendable {
                 ])
             }
         }
-        let columnNames = spec.columns.map(\.name)
-        let encoder = CopyEncoder(runID: run.id, columns: columnNames, keepRaw: spec.keepRaw)
-        var sinks = [BatchSink(connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard)]
+        let encoder = CopyEncoder(runID: run.id, columns: spec.columns, keepRaw: spec.keepRaw)
+        let writesTarget = options.mode != .dryRun
+        let storesPaidAnswers = options.mode != .test
+        var sinks = [BatchSink(
+            connection: connection, table: spec.target, encoder: encoder, lease: lease, logger: logger, lossGuard: lossGuard,
+            writesTarget: writesTarget, storesPaidAnswers: storesPaidAnswers)]
         for extra in extraSinks {
-            sinks.append(BatchSink(connection: extra, table: spec.target, encoder: encoder, lease: lease, logger: logger))
+            sinks.append(BatchSink(
+                connection: extra, table: spec.target, encoder: encoder, lease: lease, logger: logger, writesTarget: writesTarget,
+                storesPaidAnswers: storesPaidAnswers))
         }
         let tally = ProgressTally(startOffset: firstOffset)
         // Budget checks count every attempt of the run: what earlier attempts committed

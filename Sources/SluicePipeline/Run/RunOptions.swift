@@ -1,5 +1,6 @@
 import Foundation
 import SluiceCore
+import SluiceStages
 import SluiceVOP
 
 /// How to start a run, beyond what the pipeline file says.
@@ -29,6 +30,13 @@ public struct RunOptions: Sendable {
     /// The payee-verification provider of a pipeline with a `vop:` section; `nil` reads it
     /// from the environment (`VOPProviderConfiguration.fromEnvironment`).
     public var payeeVerifier: (verifier: any PayeeVerifier, provider: VOPProvider)?
+    /// A load, a dry run (`--dry-run`) or a pipeline test.
+    public var mode: RunMode = .load
+    /// A dry run that asks the payee-verification cache only and never calls the provider.
+    public var vopCacheOnly = false
+    /// A pipeline test's blacklist: when set, the screen stage sees these entries only (keys as
+    /// `BlacklistKind.normalize` makes them) and no billing history, instead of the database's.
+    public var fixtureBlacklist: [(kind: BlacklistKind, key: String)]?
 
     public init(resumeRunID: UUID? = nil, force: Bool = false, batchSize: Int? = nil, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.resumeRunID = resumeRunID

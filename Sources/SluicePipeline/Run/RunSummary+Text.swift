@@ -1,4 +1,5 @@
 import SluiceCore
+import SluiceValidation
 
 extension RunSummary {
     /// The summary as `sluice run` prints it: counts by outcome and reason, data, time, and
@@ -6,7 +7,8 @@ extension RunSummary {
     public var text: String {
         let totals = run.counters
         var lines: [String] = []
-        lines.append("Run \(run.idText) \(run.status.rawValue)\(resumed ? " (resumed)" : "")")
+        let mode = run.mode == .dryRun ? " (dry run: nothing was written to \(run.targetTable), billing or the blacklist)" : ""
+        lines.append("Run \(run.idText) \(run.status.rawValue)\(resumed ? " (resumed)" : "")\(mode)")
         lines.append("  pipeline   \(run.pipeline) → \(run.targetTable)")
         lines.append("  object     \(run.objectURI)")
         if !detected.isEmpty { lines.append("  detected   \(detected.joined(separator: ", "))") }
@@ -27,7 +29,9 @@ extension RunSummary {
                 stageSeconds[name].map { "\(name) \(HumanNumbers.fixed($0, 2))s" }
             }
             lines.append("  busy       " + steps.joined(separator: ", "))
-            let perStage = StageName.pipelineOrder.compactMap { name in
+            // The cast stage (typed columns) runs right after validate.
+            let order = StageName.pipelineOrder.flatMap { $0 == .validate ? [$0, .cast] : [$0] }
+            let perStage = order.compactMap { name in
                 stageSeconds["stage." + name.rawValue].map { "\(name) \(HumanNumbers.fixed($0, 2))s" }
             }
             if !perStage.isEmpty { lines.append("  stages     " + perStage.joined(separator: ", ")) }
@@ -42,6 +46,7 @@ extension RunSummary {
             lines.append("  vop        " + parts.joined(separator: ", "))
         }
         if let error = run.error { lines.append("  error      \(error)") }
+        if let dryRunReport { lines.append("  report     \(dryRunReport)  (rejected rows and why; sluice report rejections \(run.idText.prefix(8)) writes it again)") }
         return lines.joined(separator: "\n")
     }
 

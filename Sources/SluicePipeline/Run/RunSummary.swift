@@ -21,6 +21,8 @@ public struct RunSummary: Sendable, Hashable {
     public var stageSeconds: [String: Double]
     /// What this attempt's payee verification did; `nil` without a `vop:` section.
     public var vop: VOPStageStats?
+    /// Where a dry run's rejection report was written (`sluice run --dry-run`).
+    public var dryRunReport: String?
 
     public init(
         run: RunRecord, thisAttempt: RunCounters, resumed: Bool, resumedFromOffset: Int64? = nil, detected: [String] = [],
@@ -54,6 +56,8 @@ extension RunSummary: Encodable {
         case targetTable = "target_table"
         case error
         case vop
+        case mode
+        case dryRunReport = "dry_run_report"
     }
 
     /// The keys `sluice run --json` has always printed (docs/cli.md): the run's fields flat,
@@ -76,5 +80,7 @@ extension RunSummary: Encodable {
         try container.encode(run.targetTable, forKey: .targetTable)
         try container.encodeIfPresent(run.error, forKey: .error)
         try container.encodeIfPresent(vop, forKey: .vop)
+        try container.encode(run.mode, forKey: .mode)
+        try container.encodeIfPresent(dryRunReport, forKey: .dryRunReport)
     }
 }

@@ -34,6 +34,7 @@ extension PipelineDocument {
             .required("name", .text),
             .optional("aliases", .list(.text)),
             .optional("required", .boolean),
+            .optional("type", .text),
         ]))),
         .optional("validation", validationSchema),
         .optional("dedup", .section([
@@ -56,6 +57,7 @@ extension PipelineDocument {
         ]))),
         .optional("vop", vopSchema),
         .optional("billing", billingSchema),
+        .optional("include", .oneOrList(.text)),
     ])
 
     /// The `billing:` section, decoded by `PipelineDocument.BillingDocument`.
@@ -79,6 +81,7 @@ extension PipelineDocument {
                 .optional("failure_rate", .number),
                 .optional("cool_down_seconds", .number),
             ])),
+            .optional("require_vop", .boolean),
         ])
     }
 
@@ -139,6 +142,7 @@ extension PipelineDocument {
             .optional("national_check_digits", .boolean),
             .optional("fill_country_from_iban", .boolean),
             .optional("encoding_columns", .list(.text)),
+            .optional("characters", .word(NameCharacterPolicy.allCases.map(\.rawValue), noun: "character policy")),
         ])
     }
 }

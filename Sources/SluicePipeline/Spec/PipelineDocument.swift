@@ -68,17 +68,20 @@ struct PipelineDocument: Decodable {
         var name: String
         var aliases: [String]?
         var required: Bool?
+        var type: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, aliases, required
+            case name, aliases, required, type
         }
     }
 
-    var name: String
+    // `name`, `target` and `columns` are required by the schema; they are optional here so that
+    // a file missing one still has its other sections checked.
+    var name: String?
     var source: Source?
-    var target: Target
+    var target: Target?
     var batch_size: Int?
-    var columns: [Column]
+    var columns: [Column]?
     var validation: ValidationRules?
     var dedup: Dedup?
     var screening: ScreeningRules?
@@ -86,9 +89,11 @@ struct PipelineDocument: Decodable {
     var watch: [Watch]?
     var vop: VOPDocument?
     var billing: BillingDocument?
+    /// Merged in before decoding (`PipelineTree.merging`); listed so the schema and the decoder agree.
+    var include: TextList?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch, vop, billing
+        case name, source, target, batch_size, columns, validation, dedup, screening, error_budget, watch, vop, billing, include
     }
 
     struct Watch: Decodable {
@@ -104,21 +109,22 @@ struct PipelineDocument: Decodable {
     struct Dedup: Decodable {
         var enabled: Bool?
         /// One column name or a list.
-        var key: KeyColumns?
+        var key: TextList?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case enabled, key
         }
     }
 
-    struct KeyColumns: Decodable {
-        var columns: [String]
+    /// One text value or a list of them: `key: iban`, `key: [iban, amount]`.
+    struct TextList: Decodable {
+        var items: [String]
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let single = try? container.decode(String.self) {
-                columns = [single]
+                items = [single]
             } else {
-                columns = try container.decode([String].self)
+                items = try container.decode([String].self)
             }
         }
     }
@@ -138,31 +144,35 @@ struct PipelineDocument: Decodable {
         return (["iban", "amount"] + (reference.map { [$0] } ?? [])).filter(columns.contains)
     }
 
-    /// Checks the values the schema cannot: ranges, names, formats.
+    /// Checks the values the schema cannot: ranges, names, formats, and the columns that
+    /// other sections name. Every problem is added to `problems`, placed by `tree`, and the
+    /// check goes on with a default in place of a bad value, so one pass finds them all.
     ///
     /// Table and column names are folded to lower case, as PostgreSQL folds unquoted names,
     /// and so are the column names that `dedup.key` and `validation` refer to.
     ///
-    /// - Parameters:
-    ///   - path: the file, for messages.
-    ///   - root: the composed YAML, to give each message its line and column.
-    func validated(path: String?, root: Node? = nil) throws -> PipelineSpec {
-        func invalid(_ reason: String, at key: SpecPath) -> SluiceError {
-            SpecProblem(reason, at: key, in: root).error(file: path, pipeline: name)
-        }
+    /// - Returns: the spec, or `nil` when the file lacks a section the spec needs (the schema
+    ///   check has said so). The caller discards it when `problems` has an error.
+    func checked(in tree: PipelineTree, problems: inout [SpecProblem]) -> PipelineSpec? {
+        func invalid(_ reason: String, at key: SpecPath) { problems.append(tree.problem(reason, at: key)) }
         func at(_ keys: String...) -> SpecPath { SpecPath(keys.map(SpecPath.Component.key)) }
+        // Names other sections give are held to the columns only when the columns themselves
+        // decoded whole: otherwise one mistake would be reported again at every use.
+        let columnsComplete = columns != nil && !problems.contains { $0.path.hasPrefix(at("columns")) }
 
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw invalid("name must be letters, digits, - and _", at: at("name"))
+        if let name, name.isEmpty || !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+            invalid("name must be letters, digits, - and _", at: at("name"))
         }
         var format: SourceFormat?
         switch source?.format?.lowercased() {
         case nil, "auto": format = nil
         case let name?:
-            guard let known = SourceFormat(rawValue: name) else {
-                throw invalid("source.format '\(name)' must be auto, csv or xlsx", at: at("source", "format"))
+            if let known = SourceFormat(rawValue: name) {
+                format = known
+            } else {
+                invalid("source.format '\(name)' must be auto, csv or xlsx" + Self.suggestion(for: name, among: ["auto", "csv", "xlsx"]),
+                        at: at("source", "format"))
             }
-            format = known
         }
         // `sheet: 2` and `sheet: Data` are both natural in YAML; keep the text either way.
         let sheet = source?.sheet?.text
@@ -173,76 +183,95 @@ struct PipelineDocument: Decodable {
         case ";": delimiter = UInt8(ascii: ";")
         case "\t", "tab", "\\t": delimiter = UInt8(ascii: "\t")
         case "|": delimiter = UInt8(ascii: "|")
-        case let other?: throw invalid("source.delimiter '\(other)' must be one of auto , ; tab |", at: at("source", "delimiter"))
+        case let other?:
+            invalid("source.delimiter '\(other)' must be one of auto , ; tab |" + Self.suggestion(for: other, among: ["auto", "tab"]),
+                    at: at("source", "delimiter"))
         }
         var encoding = TextEncoding.utf8
         if let name = source?.encoding {
-            guard let parsed = TextEncoding(name: name) else {
-                throw invalid("source.encoding '\(name)' must be utf-8 or windows-1252", at: at("source", "encoding"))
+            if let parsed = TextEncoding(name: name) {
+                encoding = parsed
+            } else {
+                invalid("source.encoding '\(name)' must be utf-8 or windows-1252" + Self.suggestion(for: name, among: ["utf-8", "windows-1252", "latin1"]),
+                        at: at("source", "encoding"))
             }
-            encoding = parsed
         }
         let maxRecordBytes = source?.max_record_bytes ?? (1 << 20)
-        guard maxRecordBytes >= 1024 else { throw invalid("source.max_record_bytes must be at least 1024", at: at("source", "max_record_bytes")) }
+        if maxRecordBytes < 1024 { invalid("source.max_record_bytes must be at least 1024", at: at("source", "max_record_bytes")) }
+        if let xlsx = source?.xlsx, !xlsx.isValid { invalid("source.xlsx limits must be positive numbers", at: at("source", "xlsx")) }
         let batchSize = batch_size ?? PipelineSpec.defaultBatchSize
-        guard (1...1_000_000).contains(batchSize) else { throw invalid("batch_size must be between 1 and 1000000", at: at("batch_size")) }
-        guard !columns.isEmpty else { throw invalid("columns must list at least one column", at: at("columns")) }
-        var seen = Set<String>()
-        let reserved: Set<String> = ["run_id", "source_line", "source_offset", "raw"]
+        if !(1...1_000_000).contains(batchSize) { invalid("batch_size must be between 1 and 1000000", at: at("batch_size")) }
+
         var columnSpecs: [ColumnSpec] = []
-        for (index, column) in columns.enumerated() {
-            let key = SpecPath([.key("columns"), .index(index), .key("name")])
-            if let problem = TableName.identifierProblem(column.name, kind: "column name") { throw invalid("\(key): \(problem)", at: key) }
-            let name = column.name.lowercased()
-            guard !reserved.contains(name) else { throw invalid("\(key): column name '\(name)' is reserved", at: key) }
-            guard seen.insert(name).inserted else { throw invalid("\(key): column '\(name)' is listed twice", at: key) }
-            columnSpecs.append(ColumnSpec(name: name, aliases: column.aliases ?? [], required: column.required ?? false))
-        }
-        let connections = target.connections ?? 2
-        guard (1...8).contains(connections) else { throw invalid("target.connections must be between 1 and 8", at: at("target", "connections")) }
-        let table: TableName
-        do {
-            table = try TableName(target.table)
-        } catch {
-            let reason = (error as? SluiceError)?.reason ?? "\(error)"
-            throw invalid("target.table: \(reason)", at: at("target", "table"))
+        if let columns {
+            if columns.isEmpty { invalid("columns must list at least one column", at: at("columns")) }
+            columnSpecs = checkedColumns(columns, invalid: invalid)
         }
         let columnNames = columnSpecs.map(\.name)
-        var dedupKey = dedup?.key?.columns.map { $0.lowercased() } ?? Self.defaultDedupKey(columns: columnNames)
-        if dedup?.enabled == false { dedupKey = [] }
-        for column in dedupKey where !columnNames.contains(column) {
-            throw invalid("dedup.key column '\(column)' is not one of the pipeline's columns", at: at("dedup", "key"))
+
+        var table: TableName?
+        var connections = 2
+        if let target {
+            connections = target.connections ?? 2
+            if !(1...8).contains(connections) { invalid("target.connections must be between 1 and 8", at: at("target", "connections")) }
+            do {
+                table = try TableName(target.table)
+            } catch {
+                let reason = (error as? SluiceError)?.reason ?? "\(error)"
+                invalid("target.table: \(reason)", at: at("target", "table"))
+            }
         }
-        if let xlsx = source?.xlsx, !xlsx.isValid { throw invalid("source.xlsx limits must be positive numbers", at: at("source", "xlsx")) }
+
+        var dedupKey = dedup?.key?.items.map { $0.lowercased() } ?? Self.defaultDedupKey(columns: columnNames)
+        if dedup?.enabled == false { dedupKey = [] }
+        if columnsComplete {
+            for column in dedupKey where !columnNames.contains(column) {
+                invalid("dedup.key column '\(column)' is not one of the pipeline's columns" + Self.suggestion(for: column, among: columnNames),
+                        at: at("dedup", "key"))
+            }
+        }
         let budget = ErrorBudget(maxRejectedRatio: error_budget?.max_rejected_ratio, maxRejectedRows: error_budget?.max_rejected_rows)
         if let ratio = budget.maxRejectedRatio, !(0...1).contains(ratio) {
-            throw invalid("error_budget.max_rejected_ratio must be between 0 and 1 (0.05 = 5%)", at: at("error_budget", "max_rejected_ratio"))
+            invalid("error_budget.max_rejected_ratio must be between 0 and 1 (0.05 = 5%)", at: at("error_budget", "max_rejected_ratio"))
         }
         if let rows = budget.maxRejectedRows, rows < 0 {
-            throw invalid("error_budget.max_rejected_rows must not be negative", at: at("error_budget", "max_rejected_rows"))
+            invalid("error_budget.max_rejected_rows must not be negative", at: at("error_budget", "max_rejected_rows"))
         }
         var watchRules: [WatchRule] = []
         for (index, entry) in (watch ?? []).enumerated() {
             let key = SpecPath([.key("watch"), .index(index)])
             guard S3URL.isBucketName(entry.bucket) else {
-                throw invalid("\(key).bucket '\(entry.bucket)' is not an S3 bucket name", at: SpecPath(key.components + [.key("bucket")]))
+                invalid("\(key).bucket '\(entry.bucket)' is not an S3 bucket name", at: key.appending("bucket"))
+                continue
             }
             if let glob = entry.glob, glob.isEmpty || glob.hasPrefix("/") {
-                throw invalid("\(key).glob must be a pattern for the key after the prefix, e.g. \"*.csv\"", at: SpecPath(key.components + [.key("glob")]))
+                invalid("\(key).glob must be a pattern for the key after the prefix, e.g. \"*.csv\"", at: key.appending("glob"))
+                continue
             }
             let rule = WatchRule(bucket: entry.bucket, prefix: entry.prefix ?? "", glob: entry.glob)
-            guard !watchRules.contains(rule) else { throw invalid("\(key) repeats \(rule.description)", at: key) }
+            guard !watchRules.contains(rule) else {
+                invalid("\(key) repeats \(rule.description)", at: key)
+                continue
+            }
             watchRules.append(rule)
         }
-        let vopSpec = try vop?.spec(columns: columnNames) { reason, keys in
-            invalid(reason, at: SpecPath(([.key("vop")] + keys.map(SpecPath.Component.key))))
+        let knownColumns = columnsComplete ? columnNames : nil
+        let vopSpec = vop?.spec(columns: knownColumns) { reason, keys in
+            invalid(reason, at: SpecPath([.key("vop")] + keys.map(SpecPath.Component.key)))
         }
-        let billingSettings = try billing?.settings(columns: columnNames) { reason, keys in
-            invalid(reason, at: SpecPath(([.key("billing")] + keys.map(SpecPath.Component.key))))
+        let billingSettings = billing?.settings(columns: knownColumns) { reason, keys in
+            invalid(reason, at: SpecPath([.key("billing")] + keys.map(SpecPath.Component.key)))
         }
         var rules = validation ?? ValidationRules()
         rules.columnNames = rules.columnNames.mapValues { $0.lowercased() }
         rules.encodingColumns = rules.encodingColumns.map { $0.lowercased() }
+
+        problems += coherenceProblems(
+            of: Checked(columns: columnsComplete ? columnSpecs : nil, rules: rules, table: table, format: format, batchSize: batchSize, vop: vopSpec,
+                        billing: billingSettings),
+            in: tree)
+
+        guard let name, let table, columns != nil else { return nil }
         return PipelineSpec(
             name: name,
             source: .init(
@@ -250,7 +279,7 @@ struct PipelineDocument: Decodable {
                 xlsxLimits: source?.xlsx?.limits() ?? XLSXLimits()),
             target: table,
             sinkConnections: connections,
-            keepRaw: target.keep_raw ?? true,
+            keepRaw: target?.keep_raw ?? true,
             batchSize: batchSize,
             columns: columnSpecs,
             validation: rules,
@@ -260,8 +289,57 @@ struct PipelineDocument: Decodable {
             watch: watchRules,
             vop: vopSpec,
             billing: billingSettings,
-            path: path
+            path: tree.mainFile
         )
+    }
+
+    /// The columns, checked: names PostgreSQL takes, none reserved or listed twice, known types.
+    private func checkedColumns(_ columns: [Column], invalid: (String, SpecPath) -> Void) -> [ColumnSpec] {
+        let reserved: Set<String> = ["run_id", "source_line", "source_offset", "raw"]
+        var specs: [ColumnSpec] = []
+        for (index, column) in columns.enumerated() {
+            let path = SpecPath([.key("columns"), .index(index)])
+            let key = path.appending("name")
+            if let problem = TableName.identifierProblem(column.name, kind: "column name") { invalid("\(key): \(problem)", key) }
+            let name = column.name.lowercased()
+            if reserved.contains(name) { invalid("\(key): column name '\(name)' is reserved", key) }
+            guard !specs.contains(where: { $0.name == name }) else {
+                invalid("\(key): column '\(name)' is listed twice", key)
+                continue
+            }
+            var type = ColumnType.text
+            if let declared = column.type {
+                if let parsed = ColumnType(declaration: declared) {
+                    type = parsed
+                } else {
+                    let typeKey = path.appending("type")
+                    invalid("\(typeKey): \(Self.typeProblem(declared))", typeKey)
+                }
+            }
+            specs.append(ColumnSpec(name: name, aliases: column.aliases ?? [], required: column.required ?? false, type: type))
+        }
+        return specs
+    }
+
+    /// Why `declared` is not a column type, with the type probably meant.
+    static func typeProblem(_ declared: String) -> String {
+        let text = declared.lowercased().filter { $0 != " " }
+        let base = String(text.prefix { $0 != "(" })
+        let arguments = String(text.dropFirst(base.count))
+        if ["numeric", "decimal"].contains(base), arguments.hasPrefix("("), arguments.hasSuffix(")") {
+            return "'\(declared)': numeric(p,s) takes a precision p of 1 to 1000 and a scale s of 0 to p, e.g. numeric(12,2)"
+        }
+        let bases = ["text", "integer", "numeric", "date", "timestamp", "boolean", "iban", "bic", "email"]
+        if let suggestion = Spelling.suggestion(for: base, among: bases) {
+            let meant = suggestion == "numeric" && arguments.hasPrefix("(") ? suggestion + arguments : suggestion
+            return "'\(declared)' is not a column type; did you mean '\(meant)'?"
+        }
+        return "'\(declared)' is not a column type; types are \(ColumnType.names.joined(separator: ", "))"
+    }
+
+    /// "; did you mean 'xlsx'?" when one of `candidates` is close to `typed`, else nothing.
+    static func suggestion(for typed: String, among candidates: [String]) -> String {
+        Spelling.suggestion(for: typed, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 }
 

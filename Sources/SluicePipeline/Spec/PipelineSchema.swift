@@ -77,6 +77,17 @@ indirect enum PipelineSchema: Sendable {
         }
     }
 
+    /// The same shape with every key optional: what an included file is held to.
+    var withoutRequiredKeys: PipelineSchema {
+        switch self {
+        case .list(let element): .list(element.withoutRequiredKeys)
+        case .oneOrList(let element): .oneOrList(element.withoutRequiredKeys)
+        case .section(let fields): .section(fields.map { .optional($0.key, $0.schema.withoutRequiredKeys) })
+        case .keyedBy(let keys, let noun, let value): .keyedBy(keys, noun: noun, value: value.withoutRequiredKeys)
+        default: self
+        }
+    }
+
     /// The schema of the value at `path` (`["source", "xlsx"]`), looking through lists.
     func schema(at path: [String]) -> PipelineSchema? {
         guard let key = path.first else { return self }

@@ -66,45 +66,60 @@ public struct PipelineSpec: Sendable, Hashable {
 
     public static let defaultBatchSize = 16_384
 
-    /// Reads and checks a pipeline file.
+    /// Reads and checks a pipeline file, its includes and its `${VAR}`.
     ///
     /// A file that cannot be read fails with a one-line reason and no underlying error, so the
     /// CLI prints nothing more: `pipeline file not found: pipelines/debtor.yaml`.
+    ///
+    /// - Throws: `SluiceError(.invalidPipeline)` when the file has an error (see `parse`).
     public static func load(path: String) throws -> PipelineSpec {
+        try load(path: path, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Reads and checks a pipeline file, with `${VAR}` read from `environment`; each warning
+    /// goes to `warn` (`sluice run` prints them, as `sluice lint` does).
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment, warn: (SpecProblem) -> Void = { _ in }
+    ) throws -> PipelineSpec {
         let data = try PipelineFile.read(path: path)
-        return try parse(yaml: try PipelineFile.text(of: data, path: path), path: path)
+        let lint = lint(yaml: try PipelineFile.text(of: data, path: path), path: path, environment: environment)
+        lint.warnings.forEach(warn)
+        return try lint.checkedSpec()
     }
 
     /// Parses pipeline YAML. Errors name the file, the key path, and the line and column.
     ///
-    /// The composed YAML is first held against `PipelineDocument.schema`, so an unknown key
-    /// (`error_budget: {max_rejected_row: 0}`) is an error rather than a budget silently
-    /// dropped; then it is decoded and its values checked.
-    public static func parse(yaml: String, path: String? = nil) throws -> PipelineSpec {
-        let root: Node
-        do {
-            // The resolver of `YAMLDecoder`: plain scalars stay text until a type is asked for.
-            guard let node = try compose(yaml: yaml, Resolver.basic.appending(.merge)) else {
-                throw SpecProblem("the pipeline file is empty", at: .root, mark: nil).error(file: path)
-            }
-            root = node
-        } catch let error as YamlError {
-            throw SpecProblem(error).error(file: path)
-        }
-        // For messages only: the name, when the file has one that reads as text.
-        let pipeline = SpecPath([.key("name")]).node(in: root)?.scalar?.string
-        if let problem = PipelineDocument.schema.problems(in: root).first {
-            throw problem.error(file: path, pipeline: pipeline)
-        }
-        let document: PipelineDocument
-        do {
-            document = try YAMLDecoder().decode(PipelineDocument.self, from: root)
-        } catch let error as DecodingError {
-            throw SpecProblem(error, in: root).error(file: path, pipeline: pipeline)
-        } catch let error as YamlError {
-            throw SpecProblem(error).error(file: path, pipeline: pipeline)
-        }
-        return try document.validated(path: path, root: root)
+    /// - Throws: `SluiceError(.invalidPipeline)` with the first error's file, line and column;
+    ///   when there are several, its reason lists them all, one a line as `sluice lint` prints
+    ///   them. Warnings do not throw: `lint(yaml:path:environment:)` returns them.
+    public static func parse(yaml: String, path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> PipelineSpec
+    {
+        try lint(yaml: yaml, path: path, environment: environment).checkedSpec()
+    }
+
+    /// Every problem of the pipeline file at `path`, and the spec when it has no error.
+    /// A file that cannot be read is one problem, without a line.
+    public static func lint(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> PipelineLint {
+        var source = PipelineSource(environment: environment)
+        let tree = source.tree(path: path)
+        return PipelineLint(file: path, tree: tree, problems: source.problems)
+    }
+
+    /// Every problem of pipeline YAML, and the spec when it has no error.
+    ///
+    /// In order: the YAML, its `include:` files and `${VAR}`; then the shape of the file
+    /// (`PipelineDocument.schema`: unknown keys, values of the wrong kind, missing keys); then
+    /// what does not decode; then the values (`PipelineDocument.checked`) and the settings that
+    /// do not work together. A value with a problem is left out of the later steps, so each
+    /// mistake is said once.
+    ///
+    /// - Parameter path: names the file in problems; its includes are found beside it.
+    public static func lint(yaml: String, path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> PipelineLint
+    {
+        var source = PipelineSource(environment: environment)
+        let tree = source.tree(yaml: yaml, file: path)
+        return PipelineLint(file: path, tree: tree, problems: source.problems)
     }
 }
-

@@ -2,26 +2,41 @@ import Foundation
 import SluiceCore
 import Yams
 
-/// One mistake in a pipeline file, in plain words, with the line and column where it is.
-struct SpecProblem: Error, Hashable, Sendable {
+/// One mistake in a pipeline file, in plain words, with the file, line and column where it is.
+public struct SpecProblem: Error, Hashable, Sendable {
+    /// An error stops the pipeline from running; a warning is a setting that works but
+    /// probably not as meant.
+    public enum Severity: String, Sendable, Hashable, Codable {
+        case error, warning
+    }
+
     /// The key path of the value at fault.
     var path: SpecPath
     /// The whole message, key path included: `target.connections must be a whole number, found 'two'`.
-    var message: String
+    public var message: String
+    public var severity: Severity
+    /// The file the value at fault is written in: the pipeline file, or a file it includes;
+    /// `nil` for YAML given as text.
+    public var file: String?
     /// 1-based, as editors count.
-    var line: Int?
-    var column: Int?
+    public var line: Int?
+    public var column: Int?
 
-    init(_ message: String, at path: SpecPath, line: Int?, column: Int?) {
+    init(_ message: String, at path: SpecPath, line: Int?, column: Int?, severity: Severity = .error, file: String? = nil) {
         self.path = path
         self.message = message
+        self.severity = severity
+        self.file = file
         self.line = line
         self.column = column
     }
 
-    init(_ message: String, at path: SpecPath, mark: Mark?) {
-        self.init(message, at: path, line: mark?.line, column: mark?.column)
+    init(_ message: String, at path: SpecPath, mark: Mark?, severity: Severity = .error, file: String? = nil) {
+        self.init(message, at: path, line: mark?.line, column: mark?.column, severity: severity, file: file)
     }
+
+    /// The key path as messages write it: `target.connections`; empty for the whole file.
+    public var key: String { path.isRoot ? "" : path.description }
 
     /// A problem located by looking `path` up in the file's `root` node.
     init(_ message: String, at path: SpecPath, in root: Node?) {
@@ -30,7 +45,19 @@ struct SpecProblem: Error, Hashable, Sendable {
 
     /// The error `PipelineSpec` throws: the file as its object, line and column as its location.
     func error(file: String?, pipeline: String? = nil) -> SluiceError {
-        SluiceError(.invalidPipeline, message, pipeline: pipeline, object: file, line: line.map(Int64.init), column: column.map(String.init))
+        SluiceError(
+            .invalidPipeline, message, pipeline: pipeline, object: self.file ?? file, line: line.map(Int64.init), column: column.map(String.init))
+    }
+
+    /// The line `sluice lint` prints, as compilers write them so editors jump to the place:
+    /// `pipelines/debtors.yaml:15:3: error: unknown key 'target.keep_rwa'; did you mean 'keep_raw'?`.
+    public var lintLine: String {
+        var place = file ?? "<pipeline>"
+        if let line {
+            place += ":\(line)"
+            if let column { place += ":\(column)" }
+        }
+        return "\(place): \(severity.rawValue): \(message)"
     }
 }
 

@@ -22,11 +22,20 @@ public struct BatchSink: RecordSink {
     let lease: RunLease
     let logger: Logger
     let lossGuard: ConnectionLossGuard
+    /// `false` for a dry run: accepted rows are counted but not COPied, and the target table is
+    /// not touched (it need not exist). Rejections, checkpoints, counters and the run's own
+    /// stage records (payee-verification checks and paid answers) are still written.
+    public let writesTarget: Bool
+    /// `false` for a pipeline test: answers from a simulated provider must not reach the shared
+    /// payee-verification cache that real runs read.
+    public let storesPaidAnswers: Bool
 
     public init(
         connection: PostgresConnection, table: TableName, encoder: CopyEncoder, lease: RunLease, logger: Logger,
-        lossGuard: ConnectionLossGuard? = nil
+        lossGuard: ConnectionLossGuard? = nil, writesTarget: Bool = true, storesPaidAnswers: Bool = true
     ) {
+        self.writesTarget = writesTarget
+        self.storesPaidAnswers = storesPaidAnswers
         self.connection = connection
         self.lossGuard = lossGuard ?? ConnectionLossGuard(connection: connection)
         self.table = table
@@ -50,13 +59,13 @@ public struct BatchSink: RecordSink {
         /// Paid payee-verification answers, written with an upsert rather than COPied (see `VOPCacheEffect`).
         public var cacheAnswers: [VOPCacheEffect] = []
 
-        public init(batch: RecordBatch, encoder: CopyEncoder) {
+        public init(batch: RecordBatch, encoder: CopyEncoder) throws {
             sequence = batch.sequence
             startOffset = batch.startOffset
             nextOffset = batch.nextOffset
             nextLine = batch.nextLine
             counters = RunCounters(batch: batch)
-            accepted = encoder.encodeAccepted(batch)
+            accepted = try encoder.encodeAccepted(batch)
             rejected = encoder.encodeRejected(batch)
             effects = []
         }
@@ -83,7 +92,7 @@ public struct BatchSink: RecordSink {
     }
 
     public func prepare(_ batch: RecordBatch) throws -> EncodedBatch {
-        var prepared = EncodedBatch(batch: batch, encoder: encoder)
+        var prepared = try EncodedBatch(batch: batch, encoder: encoder)
         try prepared.encodeEffects(of: batch)
         return prepared
     }
@@ -104,13 +113,18 @@ public struct BatchSink: RecordSink {
                 // into the target so far, to check the COPY below against.
                 let relation = table.quoted
                 var insertedBefore: Int64?
-                for try await count in try await connection.query("""
-                    SELECT coalesce((SELECT sum(pg_stat_get_xact_tuples_inserted(relid)) FROM pg_partition_tree(\(relation)::regclass)),
-                                    pg_stat_get_xact_tuples_inserted(\(relation)::regclass))::bigint
-                    FROM sluice.runs WHERE id = \(runID) AND lease_token = \(lease.token)
-                    """, logger: logger).decode(Int64.self) { insertedBefore = count }
+                if writesTarget {
+                    for try await count in try await connection.query("""
+                        SELECT coalesce((SELECT sum(pg_stat_get_xact_tuples_inserted(relid)) FROM pg_partition_tree(\(relation)::regclass)),
+                                        pg_stat_get_xact_tuples_inserted(\(relation)::regclass))::bigint
+                        FROM sluice.runs WHERE id = \(runID) AND lease_token = \(lease.token)
+                        """, logger: logger).decode(Int64.self) { insertedBefore = count }
+                } else {
+                    for try await _ in try await connection.query(
+                        "SELECT 1 FROM sluice.runs WHERE id = \(runID) AND lease_token = \(lease.token)", logger: logger) { insertedBefore = 0 }
+                }
                 guard let before = insertedBefore else { throw RunLease.lost(runID, doing: "commit batch \(batch.sequence)") }
-                if batch.accepted.readableBytes > 0 {
+                if writesTarget && batch.accepted.readableBytes > 0 {
                     try await connection.copyBinaryFrom(table: table, columns: encoder.targetColumns, logger: logger) { writer in
                         try await writer.write(batch.accepted)
                     }
@@ -135,7 +149,7 @@ public struct BatchSink: RecordSink {
                         try await writer.write(effect.rows)
                     }
                 }
-                for answers in batch.cacheAnswers {
+                for answers in batch.cacheAnswers where storesPaidAnswers {
                     try await answers.apply(on: connection, logger: logger)
                 }
                 try await connection.query("""

@@ -7,7 +7,7 @@
 /// read from digits. All integers are big-endian.
 struct CopyBinaryWriter {
     let base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
+    var count = 0
 
     init(base: UnsafeMutablePointer<UInt8>) {
         self.base = base

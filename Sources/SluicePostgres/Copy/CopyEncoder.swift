@@ -11,14 +11,30 @@ public struct CopyEncoder: Sendable {
     let runUUID: [UInt8]
     /// Canonical column names, in value-table order.
     public let columns: [String]
+    /// How each column's values are written: the binary form of its declared type.
+    public let encodings: [CopyValueEncoding]
     /// Whether accepted rows carry their raw record.
     public let keepRaw: Bool
+    /// Whether every column is written as text (no value to parse).
+    let allText: Bool
 
-    public init(runID: UUID, columns: [String], keepRaw: Bool = true) {
+    /// - Parameters:
+    ///   - columns: the target columns, in value-table order.
+    ///   - types: their declared types (`text` for all when `nil`); values of other types must
+    ///     be in the canonical form `TypeCastStage` writes.
+    public init(runID: UUID, columns: [String], types: [ColumnType]? = nil, keepRaw: Bool = true) {
+        precondition(types == nil || types?.count == columns.count, "one type per column")
         self.runID = Array(runID.uuidString.lowercased().utf8)
         self.runUUID = withUnsafeBytes(of: runID.uuid) { Array($0) }
         self.columns = columns
+        self.encodings = (types ?? columns.map { _ in .text }).map(CopyValueEncoding.init)
+        self.allText = encodings.allSatisfy { $0 == .text }
         self.keepRaw = keepRaw
+    }
+
+    /// An encoder for a pipeline's columns, with their declared types.
+    public init(runID: UUID, columns: [ColumnSpec], keepRaw: Bool = true) {
+        self.init(runID: runID, columns: columns.map(\.name), types: columns.map(\.type), keepRaw: keepRaw)
     }
 
     /// Target table columns in the order `encodeAccepted` writes them.
@@ -35,11 +51,18 @@ public struct CopyEncoder: Sendable {
     ///
     /// Binary rather than text: PostgreSQL then parses no value (the run id alone was a `uuid`
     /// read from 36 characters a million times per million rows), and the encoder copies
-    /// values without looking for bytes to escape. The buffer is sized exactly in a first
-    /// pass over the offsets.
-    public func encodeAccepted(_ batch: RecordBatch, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+    /// values without looking for bytes to escape. Typed columns are written in their type's
+    /// binary form, read from the canonical text of the cast stage. The buffer is sized in a
+    /// first pass over the offsets: exactly for text, at most a typed value's longest form.
+    ///
+    /// - Throws: `SluiceError` (`internal`) when a typed value is not in its canonical form: the
+    ///   batch did not go through the cast stage.
+    public func encodeAccepted(_ batch: RecordBatch, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer {
         let rows = batch.rowCount
         let columnCount = batch.columnCount
+        guard allText || columnCount == encodings.count else {
+            throw SluiceError(.internalError, "the COPY encoder has \(encodings.count) columns, the batch \(columnCount)", stage: .encode, object: batch.object.uri)
+        }
         let fieldCount = 3 + columnCount + (keepRaw ? 1 : 0)
         let perRow = 2 + (4 + 16) + 2 * (4 + 8) + (columnCount + (keepRaw ? 1 : 0)) * CopyBinaryWriter.fieldOverhead
         var size = 0
@@ -50,7 +73,14 @@ public struct CopyEncoder: Sendable {
                     for row in 0..<rows where status[row] == .accepted {
                         acceptedRows += 1
                         let base = row * columnCount
-                        for column in 0..<columnCount { size += Int(ends[base + column] - starts[base + column]) }
+                        if allText {
+                            for column in 0..<columnCount { size += Int(ends[base + column] - starts[base + column]) }
+                        } else {
+                            for column in 0..<columnCount {
+                                let length = Int(ends[base + column] - starts[base + column])
+                                if length > 0 { size += encodings[column].maxBinaryLength(textLength: length) }
+                            }
+                        }
                         if keepRaw { size += Int(batch.rawEnds[row] - batch.rawStarts[row]) }
                     }
                 }
@@ -59,6 +89,7 @@ public struct CopyEncoder: Sendable {
         guard acceptedRows > 0 else { return allocator.buffer(capacity: 0) }
         size += acceptedRows * perRow + CopyBinaryWriter.headerSize + CopyBinaryWriter.trailerSize
         var buffer = allocator.buffer(capacity: size)
+        var misfit: (row: Int, column: Int)?
         batch.arena.withUnsafeBufferPointer { arena in
             runUUID.withUnsafeBufferPointer { runUUID in
                 batch.valueStarts.withUnsafeBufferPointer { starts in
@@ -67,26 +98,43 @@ public struct CopyEncoder: Sendable {
                         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { output in
                             var writer = CopyBinaryWriter(base: output.baseAddress!.assumingMemoryBound(to: UInt8.self))
                             writer.writeHeader()
-                            for row in 0..<rows where batch.status[row] == .accepted {
+                            rowLoop: for row in 0..<rows where batch.status[row] == .accepted {
                                 writer.int16(Int16(fieldCount))
                                 writer.bytes(runUUID)
                                 writer.bigint(batch.lines[row])
                                 writer.bigint(batch.offsets[row])
                                 let base = row * columnCount
-                                for column in 0..<columnCount {
-                                    writer.text(bytes, start: Int(starts[base + column]), end: Int(ends[base + column]), emptyIsNull: true)
+                                if allText {
+                                    for column in 0..<columnCount {
+                                        writer.text(bytes, start: Int(starts[base + column]), end: Int(ends[base + column]), emptyIsNull: true)
+                                    }
+                                } else {
+                                    for column in 0..<columnCount {
+                                        let written = writer.value(encodings[column], bytes, start: Int(starts[base + column]), end: Int(ends[base + column]))
+                                        if !written {
+                                            misfit = (row, column)
+                                            break rowLoop
+                                        }
+                                    }
                                 }
                                 if keepRaw {
                                     writer.text(bytes, start: Int(batch.rawStarts[row]), end: Int(batch.rawEnds[row]), emptyIsNull: false)
                                 }
                             }
                             writer.writeTrailer()
-                            precondition(writer.count == size, "binary COPY size computed as \(size), written \(writer.count)")
+                            precondition(writer.count <= size, "binary COPY size computed as at most \(size), written \(writer.count)")
                             return writer.count
                         }
                     }
                 }
             }
+        }
+        if let misfit {
+            // The value itself stays out of the message: it is row data.
+            throw SluiceError(
+                .internalError,
+                "a value is not the canonical \(encodings[misfit.column].canonicalForm) its column's type is written from; typed columns must go through the cast stage",
+                stage: .encode, object: batch.object.uri, line: batch.lines[misfit.row], column: columns[misfit.column])
         }
         return buffer
     }

@@ -450,6 +450,20 @@ public struct Migrator: Sendable {
             CREATE INDEX IF NOT EXISTS billing_attempts_pending ON sluice.billing_attempts (last_reconciled_at NULLS FIRST, sent_at, id)
                 WHERE status = 'pending'
             """),
+        Migration(version: 15, name: "dry runs and test runs, and the plan a resumed run keeps", sql: """
+            -- A run's mode: a load, a dry run (nothing written to the target table, billing or the
+            -- blacklist) or a pipeline test (`sluice test`, into a scratch schema). Only loads
+            -- count for an object's identity: a dry run never blocks a real run of the object.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS mode text NOT NULL DEFAULT 'load';
+            ALTER TABLE sluice.runs DROP CONSTRAINT IF EXISTS runs_mode_check;
+            ALTER TABLE sluice.runs ADD CONSTRAINT runs_mode_check CHECK (mode IN ('load', 'dry_run', 'test'));
+            DROP INDEX IF EXISTS sluice.runs_one_open_per_object;
+            CREATE UNIQUE INDEX IF NOT EXISTS runs_one_open_per_object
+                ON sluice.runs (pipeline, object_uri, etag) WHERE status IN ('created', 'running', 'failed', 'interrupted') AND mode = 'load';
+            -- What the pipeline file said about cutting and mapping batches when the run began
+            -- (columns, types, source dialect): a resume under a changed file is refused.
+            ALTER TABLE sluice.runs ADD COLUMN IF NOT EXISTS plan jsonb
+            """),
     ]
 
     public init() {}
@@ -512,11 +526,16 @@ public struct Migrator: Sendable {
         }
     }
 
-    /// Creates a pipeline's target table when it does not exist: one `text` column per
-    /// canonical column, plus the lineage columns every target table has. `raw` is
-    /// nullable so that pipelines with `keep_raw: false` can share a table.
-    public func ensureTargetTable(_ table: TableName, columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
-        let columnList = columns.map { "\(TableName.quote($0)) text" }.joined(separator: ",\n    ")
+    /// Creates a pipeline's target table when it does not exist: one column per pipeline
+    /// column, of its declared type's PostgreSQL type (`ColumnType.sqlType`), plus the lineage
+    /// columns every target table has. `raw` is nullable so that pipelines with
+    /// `keep_raw: false` can share a table. A column the pipeline gained is added with its type.
+    ///
+    /// - Throws: `SluiceError` (`invalid_pipeline`) when a column is already there with another
+    ///   type than the pipeline declares, naming both and the `ALTER TABLE` that would change
+    ///   it: before anything is read, rather than a COPY failing on the first batch.
+    public func ensureTargetTable(_ table: TableName, columns: [ColumnSpec], on connection: PostgresConnection, logger: Logger) async throws {
+        let columnList = columns.map { "\(TableName.quote($0.name)) \($0.type.sqlType)" }.joined(separator: ",\n    ")
         let sql = """
             CREATE SCHEMA IF NOT EXISTS \(TableName.quote(table.schema));
             CREATE TABLE IF NOT EXISTS \(table.quoted) (
@@ -537,20 +556,35 @@ public struct Migrator: Sendable {
                 try await connection.runScript(sql, logger: logger)
                 // A pipeline that gained columns adds them. Looking first keeps the ALTER (and its
                 // exclusive lock, which would wait for other runs' batches) to the rare case.
-                var existing = Set<String>()
+                var existing: [String: String] = [:]
                 let rows = try await connection.query("""
-                    SELECT column_name FROM information_schema.columns
-                    WHERE table_schema = \(table.schema) AND table_name = \(table.name)
+                    SELECT a.attname::text, format_type(a.atttypid, a.atttypmod)
+                    FROM pg_attribute a
+                    WHERE a.attrelid = to_regclass(\(table.quoted)) AND a.attnum > 0 AND NOT a.attisdropped
                     """, logger: logger)
-                for try await name in rows.decode(String.self) { existing.insert(name) }
-                for column in columns where !existing.contains(column) {
-                    logger.info("adding column to target table", metadata: ["table": "\(table)", "column": "\(column)"])
-                    try await connection.runScript("ALTER TABLE \(table.quoted) ADD COLUMN IF NOT EXISTS \(TableName.quote(column)) text", logger: logger)
+                for try await (name, type) in rows.decode((String, String).self) { existing[name] = type }
+                for column in columns {
+                    if let current = existing[column.name] {
+                        guard column.type.fits(currentType: current) else {
+                            throw column.type.mismatch(table: table, column: column.name, currentType: current)
+                        }
+                        continue
+                    }
+                    logger.info("adding column to target table", metadata: ["table": "\(table)", "column": "\(column.name)"])
+                    try await connection.runScript(
+                        "ALTER TABLE \(table.quoted) ADD COLUMN IF NOT EXISTS \(TableName.quote(column.name)) \(column.type.sqlType)", logger: logger)
                 }
             }
+        } catch let error as PostgresTransactionError where error.closureError is SluiceError {
+            throw error.closureError!
         } catch {
             throw SluiceError(.database, "cannot create target table \(table)", stage: "sink", underlying: error)
         }
+    }
+
+    /// `ensureTargetTable` for columns of type `text`.
+    public func ensureTargetTable(_ table: TableName, columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        try await ensureTargetTable(table, columns: columns.map { ColumnSpec(name: $0) }, on: connection, logger: logger)
     }
 }
 

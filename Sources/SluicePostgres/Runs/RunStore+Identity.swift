@@ -8,7 +8,7 @@ extension RunStore {
         try await database("find runs by content") {
             try await Self.decode(connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
-                WHERE pipeline = \(pipeline) AND object_uri = \(uri) AND object_size = \(size) AND content_sha256 = \(contentSHA256)
+                WHERE pipeline = \(pipeline) AND object_uri = \(uri) AND object_size = \(size) AND content_sha256 = \(contentSHA256) AND mode = 'load'
                 ORDER BY started_at DESC
                 """, logger: logger))
         }
@@ -19,7 +19,7 @@ extension RunStore {
         try await database("find the object's runs") {
             try await Self.decode(connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
-                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status = \(status.rawValue)
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status = \(status.rawValue) AND mode = 'load'
                 ORDER BY started_at DESC LIMIT 1
                 """, logger: logger)).first
         }

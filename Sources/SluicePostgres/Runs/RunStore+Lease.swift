@@ -161,7 +161,7 @@ extension RunStore {
     /// checkpoints stay, for the report. Until this commits the run is `running`, and rows of a
     /// run count as loaded only once it is `completed`; if the process dies first, the resumed
     /// run finds the budget exceeded again and finishes the job.
-    public func failBudget(_ lease: RunLease, reason: String, table: TableName, timings: [String: Double]) async throws {
+    public func failBudget(_ lease: RunLease, reason: String, table: TableName?, timings: [String: Double]) async throws {
         let timingsJSON = String(decoding: try JSONEncoder().encode(timings), as: UTF8.self)
         try await database("fail run on its error budget") {
             try await connection.withTransaction(logger: logger) { connection in
@@ -177,6 +177,8 @@ extension RunStore {
                 guard held else { throw RunLease.lost(lease.runID, doing: "record its error budget") }
                 var binds = PostgresBindings()
                 binds.append(lease.runID)
+                // A dry run wrote no rows: there is nothing to remove (and maybe no table).
+                guard let table else { return }
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table.quoted) WHERE run_id = $1", binds: binds), logger: logger)
             }
         }

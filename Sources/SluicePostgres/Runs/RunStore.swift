@@ -19,20 +19,23 @@ public struct RunStore: Sendable {
         id, pipeline, object_uri, etag, object_size, target_table, batch_rows, status,
         rows_read, rows_accepted, rows_rejected, bytes_read, batches, rejected_by_reason::text,
         attempts, error, started_at, updated_at, finished_at, rows_skipped, content_sha256, node,
-        rows_flagged, flagged_by_reason::text
+        rows_flagged, flagged_by_reason::text, mode, plan::text
         """
 
     /// Starts a new run, or returns the open run that another start created for the same
     /// object version at the same moment.
+    ///
+    /// A dry run or a test is always a new run: only loads are one per object version.
     public func createRun(
         pipeline: String, object: SourceObject, targetTable: String, batchRows: Int, node: String, contentSHA256: String? = nil,
-        id: UUID? = nil
+        id: UUID? = nil, mode: RunMode = .load, plan: String? = nil
     ) async throws -> RunRecord {
         try await database("create run") {
             let rows = try await connection.query("""
-                INSERT INTO sluice.runs (id, pipeline, object_uri, etag, object_size, target_table, batch_rows, node, content_sha256)
-                VALUES (coalesce(\(id), gen_random_uuid()), \(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node), \(contentSHA256))
-                ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('created', 'running', 'failed', 'interrupted') DO NOTHING
+                INSERT INTO sluice.runs (id, pipeline, object_uri, etag, object_size, target_table, batch_rows, node, content_sha256, mode, plan)
+                VALUES (coalesce(\(id), gen_random_uuid()), \(pipeline), \(object.uri), \(object.etag), \(object.size), \(targetTable), \(batchRows), \(node),
+                        \(contentSHA256), \(mode.rawValue), \(plan)::jsonb)
+                ON CONFLICT (pipeline, object_uri, etag) WHERE status IN ('created', 'running', 'failed', 'interrupted') AND mode = 'load' DO NOTHING
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             if let run = try await Self.decode(rows).first { return run }
@@ -55,7 +58,7 @@ public struct RunStore: Sendable {
             try await Self.decode(connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
                 WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag)
-                  AND status IN ('created', 'running', 'failed', 'interrupted')
+                  AND status IN ('created', 'running', 'failed', 'interrupted') AND mode = 'load'
                 """, logger: logger)).first
         }
     }
@@ -65,7 +68,7 @@ public struct RunStore: Sendable {
         try await database("find completed run") {
             try await Self.decode(connection.query("""
                 SELECT \(unescaped: Self.columns) FROM sluice.runs
-                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status = 'completed'
+                WHERE pipeline = \(pipeline) AND object_uri = \(object.uri) AND etag = \(object.etag) AND status = 'completed' AND mode = 'load'
                 ORDER BY finished_at DESC LIMIT 1
                 """, logger: logger)).first
         }
@@ -167,7 +170,9 @@ public struct RunStore: Sendable {
                 updatedAt: try random[17].decode(Date.self),
                 finishedAt: try random[18].decode(Date?.self),
                 contentSHA256: try random[20].decode(String?.self),
-                node: try random[21].decode(String?.self)
+                node: try random[21].decode(String?.self),
+                mode: RunMode(rawValue: try random[24].decode(String.self)) ?? .load,
+                plan: try random[25].decode(String?.self)
             ))
         }
         return result

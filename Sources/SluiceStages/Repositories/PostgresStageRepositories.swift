@@ -41,16 +41,21 @@ public struct PostgresStageRepositories: StageRepositories {
     /// still accepted), so reading back this run's rows below the resume position restores it.
     /// Rows of batches committed past that position are decoded again and skipped at the sink;
     /// they go through dedup again in order, giving the same verdicts as the first time.
+    ///
+    /// Typed columns are read back in the canonical text the cast stage gives their values in
+    /// a batch (`TypeCastStage`), whatever the session's `DateStyle` or `TimeZone`, so that a
+    /// reloaded key equals the same key met again.
     public func reloadDedupKeys(into dedup: DedupStage, table: TableName, runID: UUID, before offset: Int64) async throws -> Int {
-        let columns = dedup.keyColumns.map { "coalesce(\(TableName.quote($0)), '')" }.joined(separator: ", ")
-        var binds = PostgresBindings()
-        binds.append(runID)
-        binds.append(offset)
-        let query = PostgresQuery(
-            unsafeSQL: "SELECT source_line, \(columns) FROM \(table.quoted) WHERE run_id = $1 AND source_offset < $2",
-            binds: binds)
         var count = 0
         do {
+            let types = try await columnTypes(of: table)
+            let columns = dedup.keyColumns.map { "coalesce(\(Self.canonicalText(column: $0, type: types[$0])), '')" }.joined(separator: ", ")
+            var binds = PostgresBindings()
+            binds.append(runID)
+            binds.append(offset)
+            let query = PostgresQuery(
+                unsafeSQL: "SELECT source_line, \(columns) FROM \(table.quoted) WHERE run_id = $1 AND source_offset < $2",
+                binds: binds)
             let rows = try await connection.query(query, logger: logger)
             for try await row in rows {
                 var cells = row.makeIterator()
@@ -67,5 +72,29 @@ public struct PostgresStageRepositories: StageRepositories {
             throw SluiceError(.database, "cannot reload the dedup keys of the rows already loaded", stage: "dedup", underlying: error)
         }
         return count
+    }
+
+    /// The type of each column of `table`, as `pg_attribute` has it (`numeric`, `date`, …).
+    private func columnTypes(of table: TableName) async throws -> [String: String] {
+        var types: [String: String] = [:]
+        let rows = try await connection.query("""
+            SELECT attname::text, atttypid::regtype::text FROM pg_attribute
+            WHERE attrelid = to_regclass(\(table.quoted)) AND attnum > 0 AND NOT attisdropped
+            """, logger: logger)
+        for try await (name, type) in rows.decode((String, String).self) { types[name] = type }
+        return types
+    }
+
+    /// A column as the text of its values in a batch after the cast stage: dates as
+    /// `YYYY-MM-DD`, timestamps in UTC as `YYYY-MM-DDTHH:MM:SS.ffffffZ`, the rest as
+    /// PostgreSQL prints them (`1234.50`, `true`).
+    static func canonicalText(column: String, type: String?) -> String {
+        let quoted = TableName.quote(column)
+        switch type {
+        case "date": return "to_char(\(quoted), 'YYYY-MM-DD')"
+        case "timestamp with time zone": return "to_char(\(quoted) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        case "text", nil: return quoted
+        default: return "\(quoted)::text"
+        }
     }
 }

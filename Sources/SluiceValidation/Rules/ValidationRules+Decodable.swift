@@ -17,6 +17,7 @@ extension ValidationRules: Decodable {
         case nationalCheckDigits = "national_check_digits"
         case fillCountryFromIBAN = "fill_country_from_iban"
         case encodingColumns = "encoding_columns"
+        case characters
     }
 
     struct AmountRules: Decodable {
@@ -87,5 +88,6 @@ extension ValidationRules: Decodable {
         nationalCheckDigits = try container.decodeIfPresent(Bool.self, forKey: .nationalCheckDigits) ?? defaults.nationalCheckDigits
         fillCountryFromIBAN = try container.decodeIfPresent(Bool.self, forKey: .fillCountryFromIBAN) ?? defaults.fillCountryFromIBAN
         encodingColumns = try container.decodeIfPresent([String].self, forKey: .encodingColumns) ?? defaults.encodingColumns
+        nameCharacters = try container.decodeIfPresent(NameCharacterPolicy.self, forKey: .characters) ?? defaults.nameCharacters
     }
 }

@@ -17,6 +17,7 @@
 ///   national_check_digits: true
 ///   fill_country_from_iban: true
 ///   encoding_columns: [first_name, last_name, name, address, city]
+///   characters: normalise                # or reject: names outside the SEPA character set
 /// ```
 public struct ValidationRules: Sendable, Hashable {
     /// Column name per role, for columns not named after their role.
@@ -51,6 +52,8 @@ public struct ValidationRules: Sendable, Hashable {
     /// Columns checked for broken encoding. Names refuse every control character; other columns
     /// accept tab, LF and CR.
     public var encodingColumns: [String]
+    /// What to do with characters in names that the SEPA character set lacks.
+    public var nameCharacters: NameCharacterPolicy = .normalise
 
     /// Rules with the operator's defaults for every field not given.
     public init(

@@ -37,6 +37,9 @@ extension ReasonCode {
     public static let nameTooLong: ReasonCode = "name.too_long"
     /// A name holds characters other than letters, spaces, apostrophes, hyphens and dots.
     public static let nameInvalidCharacters: ReasonCode = "name.invalid_characters"
+    /// A review flag: a name's characters outside the SEPA set were removed or transliterated
+    /// (`validation.characters: normalise`): `first_name.normalised`, `last_name.normalised`, `name.normalised`.
+    public static func normalised(_ role: ValidationRole) -> ReasonCode { ReasonCode("\(role.rawValue).normalised") }
 
     /// The amount is empty.
     public static let amountRequired: ReasonCode = "amount.required"

@@ -13,6 +13,8 @@ struct ValidationProblem {
         case nameRequired(missingFirst: Bool, missingLast: Bool)
         case nameTooLong(ValidationRole, limit: Int)
         case nameInvalidCharacters(ValidationRole)
+        /// A flag, not a rejection: the name was rewritten into the SEPA character set.
+        case nameNormalised(ValidationRole)
         case amountFormat(ambiguous: Bool)
         case amountMin
         case amountMax
@@ -51,6 +53,8 @@ struct ValidationProblem {
             return (.nameTooLong, "\(role.label) cannot exceed \(limit) characters")
         case .nameInvalidCharacters(let role):
             return (.nameInvalidCharacters, "\(role.label) contains invalid characters (letters, spaces, apostrophes, hyphens and dots only)")
+        case .nameNormalised(let role):
+            return (.normalised(role), "\(role.label) had characters outside the SEPA character set; they were removed (the original is in the raw record)")
         case .amountFormat(let ambiguous):
             if ambiguous {
                 return (.amountFormat, "Amount format is ambiguous: one separator followed by three digits, as in 1,234")

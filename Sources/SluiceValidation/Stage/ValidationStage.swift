@@ -145,9 +145,15 @@ public struct ValidationStage: Stage {
         var rewrites: [(row: Int32, column: Int32, start: Int32, end: Int32)] = []
         /// Values re-pointed at other bytes already in the arena (names split from a full name).
         var repoints: [(row: Int32, column: Int32, start: Int32, end: Int32)] = []
+        /// Review codes for rows that stay accepted (names normalised).
+        var flags: [ValidationProblem] = []
 
         mutating func add(_ row: Int, _ column: Int, _ kind: ValidationProblem.Kind) {
             problems.append(ValidationProblem(row: Int32(row), column: Int32(column), kind: kind))
+        }
+
+        mutating func flag(_ row: Int, _ column: Int, _ kind: ValidationProblem.Kind) {
+            flags.append(ValidationProblem(row: Int32(row), column: Int32(column), kind: kind))
         }
 
         /// Keeps the bytes appended to `scratch` since `mark` as the new value, unless they equal `original`.
@@ -180,6 +186,10 @@ public struct ValidationStage: Stage {
             for problem in problems {
                 let (code, message) = problem.reason(rules: rules, labels: labels)
                 batch.reject(row: Int(problem.row), code: code, message: message, column: columns[Int(problem.column)])
+            }
+            for flag in flags {
+                let (code, message) = flag.reason(rules: rules, labels: labels)
+                batch.flag(row: Int(flag.row), code: code, message: message, column: columns[Int(flag.column)])
             }
         }
     }
@@ -305,26 +315,42 @@ public struct ValidationStage: Stage {
             let value = row.value(fullColumn)
             if !isBlank(value) {
                 var fullNameOK = true
+                var normalised: Range<Int>?
                 if !isBroken(fullColumn) {
-                    fullNameOK = checkName(value, role: .name, column: fullColumn, limit: rules.fullNameMaxLength, allowComma: true, row, &state)
+                    (fullNameOK, normalised) = checkName(value, role: .name, column: fullColumn, limit: rules.fullNameMaxLength, allowComma: true, row, &state)
                 }
-                let (first, last) = FullNameSplitter.split(value)
-                let valueStart = row.start(fullColumn)
-                func take(_ role: ValidationRole, _ column: Int?, _ part: Range<Int>) {
-                    if fullNameOK && NameCheck.characterCount(UnsafeBufferPointer(rebasing: value[part])) > rules.nameMaxLength {
-                        state.add(row.row, column ?? fullColumn, .nameTooLong(role, limit: rules.nameMaxLength))
+                // A normalised full name is split from its new bytes (a rare copy), which the
+                // parts are then written from; otherwise the parts point into the input.
+                let source = normalised.map { Array(state.scratch[$0]) }
+                func split(_ name: UnsafeBufferPointer<UInt8>) {
+                    let (first, last) = FullNameSplitter.split(name)
+                    let valueStart = row.start(fullColumn)
+                    func take(_ role: ValidationRole, _ column: Int?, _ part: Range<Int>) {
+                        if fullNameOK && NameCheck.characterCount(UnsafeBufferPointer(rebasing: name[part])) > rules.nameMaxLength {
+                            state.add(row.row, column ?? fullColumn, .nameTooLong(role, limit: rules.nameMaxLength))
+                        }
+                        guard let column else { return }
+                        if source != nil {
+                            let mark = state.scratch.count
+                            state.scratch.append(contentsOf: name[part])
+                            state.rewrites.append((Int32(row.row), Int32(column), Int32(mark), Int32(state.scratch.count)))
+                        } else {
+                            state.repoints.append((Int32(row.row), Int32(column), Int32(valueStart + part.lowerBound), Int32(valueStart + part.upperBound)))
+                        }
                     }
-                    if let column {
-                        state.repoints.append((Int32(row.row), Int32(column), Int32(valueStart + part.lowerBound), Int32(valueStart + part.upperBound)))
+                    if !haveFirst && !first.isEmpty {
+                        haveFirst = true
+                        take(.firstName, firstColumn, first)
+                    }
+                    if !haveLast && !last.isEmpty {
+                        haveLast = true
+                        take(.lastName, lastColumn, last)
                     }
                 }
-                if !haveFirst && !first.isEmpty {
-                    haveFirst = true
-                    take(.firstName, firstColumn, first)
-                }
-                if !haveLast && !last.isEmpty {
-                    haveLast = true
-                    take(.lastName, lastColumn, last)
+                if let source {
+                    source.withUnsafeBufferPointer(split)
+                } else {
+                    split(value)
                 }
             } else if firstColumn == nil && lastColumn == nil {
                 requireValue(.name, column: fullColumn, row, &state)
@@ -342,19 +368,39 @@ public struct ValidationStage: Stage {
         state.add(row.row, column, .nameRequired(missingFirst: missingFirst, missingLast: missingLast))
     }
 
-    /// Length and characters of one name; `false` when it failed either.
+    /// Length and characters of one name: `ok` is `false` when it failed either.
+    ///
+    /// Under `characters: normalise`, a name with characters outside the set is rewritten
+    /// (`NameNormalizer`) and flagged `<role>.normalised`; `normalised` is then where its new
+    /// bytes are in the scratch, and the length is that of the new name. A name with no letter
+    /// left is rejected as under `reject`.
     @discardableResult
-    private func checkName(_ value: UnsafeBufferPointer<UInt8>, role: ValidationRole, column: Int, limit: Int, allowComma: Bool, _ row: RowContext, _ state: inout BatchState) -> Bool {
+    private func checkName(
+        _ value: UnsafeBufferPointer<UInt8>, role: ValidationRole, column: Int, limit: Int, allowComma: Bool, _ row: RowContext,
+        _ state: inout BatchState
+    ) -> (ok: Bool, normalised: Range<Int>?) {
         var ok = true
-        if NameCheck.characterCount(value) > limit {
+        var normalised: Range<Int>?
+        if NameCheck.hasInvalidCharacters(value, scriptBits: scriptBits, allowComma: allowComma) {
+            let mark = state.scratch.count
+            if rules.nameCharacters == .normalise,
+               NameNormalizer.append(value, scriptBits: scriptBits, allowComma: allowComma, to: &state.scratch) {
+                normalised = mark..<state.scratch.count
+                state.rewrites.append((Int32(row.row), Int32(column), Int32(mark), Int32(state.scratch.count)))
+                state.flag(row.row, column, .nameNormalised(role))
+            } else {
+                state.scratch.removeLast(state.scratch.count - mark)
+                state.add(row.row, column, .nameInvalidCharacters(role))
+                ok = false
+            }
+        }
+        let length = normalised.map { range in state.scratch.withUnsafeBufferPointer { NameCheck.characterCount(UnsafeBufferPointer(rebasing: $0[range])) } }
+            ?? NameCheck.characterCount(value)
+        if length > limit {
             state.add(row.row, column, .nameTooLong(role, limit: limit))
             ok = false
         }
-        if NameCheck.hasInvalidCharacters(value, scriptBits: scriptBits, allowComma: allowComma) {
-            state.add(row.row, column, .nameInvalidCharacters(role))
-            ok = false
-        }
-        return ok
+        return (ok, normalised)
     }
 
     private func validateEmail(_ row: RowContext, _ state: inout BatchState) {

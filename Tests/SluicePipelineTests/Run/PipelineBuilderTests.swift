@@ -43,14 +43,14 @@ struct PipelineBuilderTests {
         func process(_ batch: inout RecordBatch) async throws {}
     }
 
-    func stages(_ extra: String, resumeOffset: Int64? = nil) async throws -> (names: [String], calls: [String]) {
+    func stages(_ extra: String, resumeOffset: Int64? = nil, amountType: String = "text") async throws -> (names: [String], calls: [String]) {
         let yaml = """
             name: built
             target: {table: sluice_it.built}
             columns:
               - {name: external_id, required: true}
               - {name: iban, required: true}
-              - {name: amount, required: true}
+              - {name: amount, required: true, type: '\(amountType)'}
             \(extra)
             """
         let spec = try PipelineSpec.parse(yaml: yaml, path: "built.yaml")
@@ -82,6 +82,11 @@ struct PipelineBuilderTests {
     @Test func aResumedRunReloadsItsDedupKeysBelowTheResumePoint() async throws {
         let built = try await stages("screening: {enabled: false}", resumeOffset: 4096)
         #expect(built.calls == ["dedup sluice_it.built before 4096"])
+    }
+
+    @Test func typedColumnsAreCastRightAfterValidation() async throws {
+        let built = try await stages("screening: {enabled: false}", amountType: "numeric(12,2)")
+        #expect(built.names == ["map", "validate", "cast", "dedup", "extra"])
     }
 
     @Test func dedupCanBeTurnedOff() async throws {

@@ -62,8 +62,9 @@ struct RunSummaryTests {
         let object = try Self.json(summary)
         #expect(Set(object.keys) == [
             "run_id", "pipeline", "object", "etag", "status", "resumed", "resumed_from_offset", "totals", "this_attempt", "detected",
-            "seconds", "rows_per_second", "stage_seconds", "target_table", "error",
+            "seconds", "rows_per_second", "stage_seconds", "target_table", "error", "mode",
         ])
+        #expect(object["mode"] as? String == "load")
         #expect(summary.run.status == .interrupted)
         #expect(object["status"] as? String == "interrupted")
         #expect(object["run_id"] as? String == "64d52f1c-0000-4000-8000-000000000001")

@@ -69,6 +69,7 @@ struct PipelineSchemaTests {
           - name: iban
             aliases: [iban_number]
             required: true
+            type: iban
           - name: amount
           - name: full_name
           - name: given
@@ -88,6 +89,7 @@ struct PipelineSchemaTests {
           national_check_digits: false
           fill_country_from_iban: false
           encoding_columns: [full_name]
+          characters: reject
         dedup:
           enabled: true
           key: [iban, amount]
@@ -134,6 +136,8 @@ struct PipelineSchemaTests {
           max_sale_requests: 2
           columns: {first_name: given, last_name: family}
           breaker: {window: 20, min_calls: 5, failure_rate: 0.3, cool_down_seconds: 3}
+          require_vop: true
+        include: []
         """
 
     @Test func everyKeyTheSchemaAllowsIsDecoded() throws {
@@ -155,7 +159,7 @@ struct PipelineSchemaTests {
         #expect(spec.sinkConnections == 3)
         #expect(!spec.keepRaw)
         #expect(spec.batchSize == 500)
-        #expect(spec.columns.first == ColumnSpec(name: "iban", aliases: ["iban_number"], required: true))
+        #expect(spec.columns.first == ColumnSpec(name: "iban", aliases: ["iban_number"], required: true, type: .iban))
         let rules = spec.validation
         #expect(rules.columnNames[.name] == "full_name")
         #expect(rules.required == [.iban, .amount])
@@ -166,6 +170,7 @@ struct PipelineSchemaTests {
         #expect(rules.dateFormats.count == 1)
         #expect(!rules.mandateDateNotInFuture && !rules.sepaOnly && !rules.nationalCheckDigits && !rules.fillCountryFromIBAN)
         #expect(rules.encodingColumns == ["full_name"])
+        #expect(rules.nameCharacters == .reject)
         #expect(spec.dedupKey == ["iban", "amount"])
         #expect(spec.screening == ScreeningRules(enabled: false, cooldownDays: 7, checks: [.ibanBlacklist, .cooldown]))
         #expect(spec.errorBudget == ErrorBudget(maxRejectedRatio: 0.1, maxRejectedRows: 50))
@@ -189,8 +194,9 @@ struct PipelineSchemaTests {
         #expect(billing.breakerWindow == 20 && billing.breakerMinimumCalls == 5 && billing.breakerFailureRatio == 0.3 && billing.breakerCoolDownSeconds == 3)
     }
 
-    /// The keys the schema requires are the ones the decoder cannot do without.
-    @Test func requiredKeysAreTheOnesTheDecoderNeeds() throws {
+    /// The keys the schema requires are the ones the spec cannot do without; a file missing
+    /// one has that one error, and the rest of it is still checked (the decoder takes it).
+    @Test func requiredKeysAreTheOnesTheSpecNeeds() throws {
         let minimal = "name: demo\ntarget: {table: s.t}\ncolumns: [{name: iban}]"
         let root = try #require(try compose(yaml: minimal))
         #expect(PipelineDocument.schema.problems(in: root).isEmpty)
@@ -202,7 +208,9 @@ struct PipelineSchemaTests {
         for path in required where !path.hasPrefix("watch") && !path.hasPrefix("billing") {
             let without = try #require(Self.removing(path.split(separator: ".").map(String.init), from: root))
             #expect(PipelineDocument.schema.problems(in: without).first?.message.hasPrefix("missing key") == true, "\(path)")
-            #expect(throws: DecodingError.self, "\(path)") { try YAMLDecoder().decode(PipelineDocument.self, from: without) }
+            let lint = PipelineSpec.lint(yaml: try Yams.serialize(node: without), environment: [:])
+            #expect(lint.errors.count == 1 && lint.errors.first?.message.hasPrefix("missing key") == true, "\(path): \(lint.problems)")
+            #expect(lint.spec == nil, "\(path)")
         }
     }
 

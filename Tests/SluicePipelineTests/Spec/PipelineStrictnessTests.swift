@@ -264,13 +264,15 @@ struct PipelineStrictnessTests {
     }
 
     /// The YAML examples of docs/pipelines.md use only keys the schema knows. Each is a part
-    /// of a file, so the keys it leaves out are fine.
+    /// of a file, so the keys it leaves out are fine; its `${VAR:-default}` take their defaults.
     @Test func theDocumentedExamplesUseOnlyKnownKeys() throws {
         let markdown = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("docs/pipelines.md"), encoding: .utf8)
         let blocks = markdown.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         #expect(blocks.count >= 3)
         for block in blocks {
-            guard let root = try compose(yaml: block) else { continue }
+            guard let node = try compose(yaml: block) else { continue }
+            var unset: [SpecProblem] = [], written: [SpecPath: PipelineTree.Written] = [:]
+            let root = EnvironmentInterpolation(environment: [:]).interpolate(node, text: block, file: nil, problems: &unset, written: &written)
             let problems = PipelineDocument.schema.problems(in: root).filter { !$0.message.hasPrefix("missing key") }
             if block.contains("keep_rwa") {
                 #expect(problems.map(\.message) == ["unknown key 'target.keep_rwa'; did you mean 'keep_raw'?"], "the example of a mistake")

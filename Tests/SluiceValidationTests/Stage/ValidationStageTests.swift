@@ -49,7 +49,7 @@ struct ValidationStageTests {
         (["first_name": ""], "name.required"),
         (["last_name": "  "], "name.required"),
         (["first_name": String(repeating: "é", count: 36)], "name.too_long"),
-        (["last_name": "Müller2"], "name.invalid_characters"),
+        (["last_name": "42"], "name.invalid_characters"),
         (["first_name": "JosÃ©"], "encoding.broken"),
         (["last_name": "\u{FFFD}kesson"], "encoding.broken"),
         (["city": "K\u{0001}ln"], "encoding.broken"),
@@ -86,7 +86,7 @@ struct ValidationStageTests {
     }
 
     @Test func messagesNeverHoldTheRowsValues() throws {
-        let batch = try Self.run([Self.row(["iban": "DE88370400440532013000", "email": "secret.person@", "first_name": "Secret9"])])
+        let batch = try Self.run([Self.row(["iban": "DE88370400440532013000", "email": "secret.person@", "first_name": "Secret9"])], rules: Self.rejecting)
         #expect(batch.rejections.count == 3)
         for rejection in batch.rejections {
             #expect(!rejection.message.contains("370400"))
@@ -98,6 +98,70 @@ struct ValidationStageTests {
     @Test func everyFailedFieldOfARowIsReported() throws {
         let batch = try Self.run([Self.row(["iban": "DE88370400440532013000", "email": "nope", "amount": "abc", "mandate_date": "2031-05-01", "first_name": ""])])
         #expect(Self.codes(batch) == ["amount.format", "date.future", "email.format", "iban.checksum", "name.required"])
+    }
+
+    static var rejecting: ValidationRules {
+        var rules = ValidationRules()
+        rules.nameCharacters = .reject
+        return rules
+    }
+
+    @Test func namesOutsideTheSEPASetAreNormalisedAndFlaggedByDefault() throws {
+        let batch = try Self.run([
+            Self.row(["first_name": "John \"Johnny\"", "last_name": "O\u{201C}Brien\u{201D} 2nd"]),
+            Self.row(["first_name": "José"]),
+        ])
+        #expect(batch.status == [.accepted, .accepted])
+        #expect(batch.rejections.isEmpty)
+        #expect(batch.flags.map(\.code.rawValue) == ["first_name.normalised", "last_name.normalised"])
+        #expect(batch.flags.allSatisfy { $0.row == 0 })
+        #expect(batch.flags.map(\.column) == ["first_name", "last_name"])
+        let first = try #require(Self.columns.firstIndex(of: "first_name"))
+        let last = try #require(Self.columns.firstIndex(of: "last_name"))
+        #expect(BatchBuilder.value(batch, row: 0, column: first) == "John Johnny")
+        #expect(BatchBuilder.value(batch, row: 0, column: last) == "OBrien nd")
+        #expect(BatchBuilder.value(batch, row: 1, column: first) == "José")
+    }
+
+    @Test func aNormalisedFullNameIsSplitFromItsNewSpelling() throws {
+        var batch = try BatchBuilder.batch(header: ["external_id", "name", "first_name", "last_name", "iban", "amount"],
+                                           rows: [["E1", "Dupont, \"Jeanne\" 🙂", "", "", "DE89370400440532013000", "10"]], required: [])
+        let columns = ["external_id", "name", "first_name", "last_name", "iban", "amount"]
+        try ValidationStage(columns: columns, rules: ValidationRules(), today: Self.today).validate(&batch)
+        #expect(batch.status == [.accepted])
+        #expect(batch.flags.map(\.code.rawValue) == ["name.normalised"])
+        #expect(BatchBuilder.value(batch, row: 0, column: 1) == "Dupont, Jeanne")
+        #expect(BatchBuilder.value(batch, row: 0, column: 2) == "Jeanne")
+        #expect(BatchBuilder.value(batch, row: 0, column: 3) == "Dupont")
+    }
+
+    @Test func characterPolicyRejectKeepsTheOldRule() throws {
+        let batch = try Self.run([Self.row(["last_name": "Müller2"])], rules: Self.rejecting)
+        #expect(Self.codes(batch) == ["name.invalid_characters"])
+        #expect(batch.flags.isEmpty)
+    }
+
+    @Test func aNameWithNoLetterLeftIsRejectedEvenWhenNormalising() throws {
+        let batch = try Self.run([Self.row(["first_name": "\"123\""])])
+        #expect(Self.codes(batch) == ["name.invalid_characters"])
+    }
+
+    @Test(arguments: [
+        ("John \"Johnny\" Smith", "John Johnny Smith"),
+        ("Anne–Marie", "Anne-Marie"),
+        ("Jean_Luc / Pierre", "Jean Luc Pierre"),
+        ("  Zoë\tvan der Berg  ", "Zoë van der Berg"),
+        ("O’Neil 🍀", "O’Neil"),
+        ("Σοφία «Σόφη»", "Σοφία Σόφη"),
+    ])
+    func normaliserSpelling(_ input: String, _ expected: String) {
+        #expect(NameNormalizer.normalise(input, scripts: [.latin, .greek]) == expected)
+    }
+
+    @Test func normaliserHasNothingForSymbolsAlone() {
+        #expect(NameNormalizer.normalise("\"#1\"") == nil)
+        #expect(NameNormalizer.normalise("Smith, John", allowComma: true) == "Smith, John")
+        #expect(NameNormalizer.normalise("Smith, John") == "Smith John")
     }
 
     @Test func oneIBANFailurePerRow() throws {
