@@ -56,7 +56,8 @@ python3 scripts/s3put.py "$LOAD_SAMPLE" "$OBJECT_LOAD" >/dev/null
 
 fresh() {
   psql -q "$SLUICE_DATABASE_URL" -c "DELETE FROM sluice.runs WHERE pipeline = 'bench_api'; DELETE FROM sluice.jobs WHERE queue = 'pipeline:bench_api'" >/dev/null
-  psql -q "$SLUICE_DATABASE_URL" -c "TRUNCATE bench.api_debtors" >/dev/null 2>&1 || true
+  # Dropped rather than emptied: sluice creates it again with the types pipelines/debtors.yaml declares.
+  psql -q "$SLUICE_DATABASE_URL" -c "DROP TABLE IF EXISTS bench.api_debtors" >/dev/null 2>&1 || true
 }
 now() { date +%s.%N; }
 

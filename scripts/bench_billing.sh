@@ -46,6 +46,9 @@ export SLUICE_GENESIS_URL="http://127.0.0.1:$PORT" SLUICE_GENESIS_LOGIN=sim-logi
 
 psql -q "$SLUICE_DATABASE_URL" -c "CREATE SCHEMA IF NOT EXISTS bench" >/dev/null
 pipeline() { # name rate in_flight
+  # A fresh table each time, with the types pipelines/debtors.yaml declares (one from before
+  # issue 15 has text columns, which sluice refuses).
+  psql -q "$SLUICE_DATABASE_URL" -c "DROP TABLE IF EXISTS bench.$1" >/dev/null
   sed -e "s/^name: .*/name: $1/" -e "s/table: sluice\.debtors/table: bench.$1/" pipelines/debtors.yaml >"$WORK/$1.yaml"
   printf '\nscreening: {enabled: false}\nbilling:\n  terminal: sim-terminal\n  rate_per_second: %s\n  max_in_flight: %s\n  start: manual\n' "$2" "$3" >>"$WORK/$1.yaml"
 }

@@ -65,8 +65,9 @@ export SLUICE_VOP_PROVIDER=epc SLUICE_VOP_URL="http://127.0.0.1:$PORT/epc/v1/pay
 fresh() {
   psql -q "$SLUICE_DATABASE_URL" -c "DELETE FROM sluice.runs WHERE pipeline IN ('bench_vop_plain', 'bench_vop')" >/dev/null
   psql -q "$SLUICE_DATABASE_URL" -c "DELETE FROM sluice.vop_checks c WHERE NOT EXISTS (SELECT 1 FROM sluice.runs r WHERE r.id = c.run_id)" >/dev/null
-  psql -q "$SLUICE_DATABASE_URL" -c "TRUNCATE bench.vop_plain" >/dev/null 2>&1 || true
-  psql -q "$SLUICE_DATABASE_URL" -c "TRUNCATE bench.vop_debtors" >/dev/null 2>&1 || true
+  # Dropped rather than emptied: sluice creates them again with the types pipelines/debtors.yaml declares.
+  psql -q "$SLUICE_DATABASE_URL" -c "DROP TABLE IF EXISTS bench.vop_plain" >/dev/null 2>&1 || true
+  psql -q "$SLUICE_DATABASE_URL" -c "DROP TABLE IF EXISTS bench.vop_debtors" >/dev/null 2>&1 || true
   psql -q "$SLUICE_DATABASE_URL" -c "CHECKPOINT" >/dev/null
 }
 
