@@ -6,7 +6,7 @@ import Yams
 /// One test case of a pipeline (`sluice test`): a small input file and what the pipeline must
 /// make of it, from a folder under `pipelines/tests/<pipeline>/` holding `input.*` and
 /// `expected.yaml`. See docs/pipelines.md, "Testing a pipeline".
-public struct PipelineFixture: Sendable, Hashable {
+public struct PipelineFixture: Sendable {
     /// The case's folder, which names it in results.
     public var folder: String
     /// The input file.
@@ -37,9 +37,6 @@ public struct PipelineFixture: Sendable, Hashable {
     }
 
     static let keys = ["description", "environment", "input", "status", "error", "accepted", "rejected", "flagged", "blacklist", "vop", "rows"]
-
-    public static func == (lhs: PipelineFixture, rhs: PipelineFixture) -> Bool { lhs.folder == rhs.folder }
-    public func hash(into hasher: inout Hasher) { hasher.combine(folder) }
 
     /// Reads the case in `folder`.
     ///

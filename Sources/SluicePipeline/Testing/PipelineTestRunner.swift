@@ -124,8 +124,7 @@ public struct PipelineTestRunner: Sendable {
             PostgresQuery(unsafeSQL: "SELECT \(selected) FROM \(table.quoted) WHERE run_id = $1 AND source_line = ANY($2)", binds: binds),
             logger: logger)
         for try await row in rows {
-            let cells = try row.makeRandomAccess()
-            let random = cells
+            let random = row.makeRandomAccess()
             guard let line = Int64(try random[0].decode(String.self)) else { continue }
             var record: [String: String?] = [:]
             for (index, column) in columns.enumerated() { record[column] = try random[index + 1].decode(String?.self) }
